@@ -1,0 +1,159 @@
+"""The assess application: create cycles, apply batches atomically, answer queries."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import get_topic
+
+from domain.cycle import Cycle, cycle_uuid
+from domain.errors import ActionRefused, DomainError
+from domain.events import CycleCreated
+from domain.results import digest
+
+SNAPSHOT_AFTER = 1000  # events since the last snapshot before another is taken
+RESULTS_CACHE_SIZE = 64
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a batch did: the cycle it changed, events stored, where it stands now."""
+
+    cycle: str
+    events: int
+    stage: str
+    version: int | None
+    position: int
+
+
+class AssessApp(Application[UUID]):
+    name = "assess"
+    is_snapshotting_enabled = True
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
+
+    # ---- commands -------------------------------------------------------------
+
+    def import_season(self, season: dict[str, Any], actor: str = "system") -> Applied:
+        """A cycle from a season file: header and actions, stored in one transaction."""
+        try:
+            cycle = Cycle.create(season, actor=actor)
+        except DomainError as error:
+            raise DomainError(error.code, f"season header: {error.message}") from None
+        if self._exists(cycle.id):
+            raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already")
+        self._perform_all(cycle, season.get("actions") or [])
+        return self._store(cycle)
+
+    def act(self, cycle_id: str, actions: list[Any]) -> Applied:
+        """A further batch for an existing cycle: every action, or none of them."""
+        cycle = self.cycle(cycle_id)
+        self._perform_all(cycle, actions)
+        return self._store(cycle)
+
+    def _perform_all(self, cycle: Cycle, actions: list[Any]) -> None:
+        for index, action in enumerate(actions):
+            try:
+                cycle.perform(action)
+            except DomainError as error:
+                verb = action.get("do") if isinstance(action, dict) else None
+                raise ActionRefused(index, str(verb), error) from None
+
+    def _store(self, cycle: Cycle) -> Applied:
+        pending = len(cycle.pending_events)
+        self.save(cycle)
+        self._snapshot_if_due(cycle)
+        return Applied(
+            cycle=cycle.cycle_id,
+            events=pending,
+            stage=cycle.stage,
+            version=cycle.versions[-1]["version"] if cycle.versions else None,
+            position=cycle.version,
+        )
+
+    def _snapshot_if_due(self, cycle: Cycle) -> None:
+        if self.snapshots is None:
+            return
+        latest = self.snapshots.recorder.select_events(cycle.id, desc=True, limit=1)
+        since = cycle.version - (latest[0].originator_version if latest else 0)
+        if since >= SNAPSHOT_AFTER:
+            self.snapshots.put([Cycle.Snapshot.take(cycle)])
+
+    # ---- queries ----------------------------------------------------------------
+
+    def cycle(self, cycle_id: str, position: int | None = None) -> Cycle:
+        try:
+            return self.repository.get(cycle_uuid(cycle_id), version=position)
+        except AggregateNotFoundError:
+            raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
+
+    def _exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def results(self, cycle_id: str, version: int | None = None) -> dict[str, Any]:
+        """The results document of a version (SPEC §6); the latest by default."""
+        cycle = self.cycle(cycle_id)
+        if not cycle.versions:
+            raise DomainError(
+                "not_found", f"cycle {cycle_id!r} has no results yet: scoring is open"
+            )
+        if version is None:
+            version = cycle.versions[-1]["version"]
+        if not 1 <= version <= len(cycle.versions):
+            raise DomainError(
+                "not_found", f"cycle {cycle_id!r} has versions 1 to {len(cycle.versions)}"
+            )
+        return self._results_of(cycle, cycle.versions[version - 1])
+
+    def _results_of(self, cycle: Cycle, entry: dict[str, Any]) -> dict[str, Any]:
+        key = (cycle.id, entry["version"])
+        cached = self._results_cache.get(key)
+        if cached is not None and cached["digest"] == entry["digest"]:
+            self._results_cache.move_to_end(key)
+            return cached
+        state = cycle if entry is cycle.versions[-1] else None
+        results = state.results() if state is not None else None
+        if results is None or digest(results) != entry["digest"]:
+            state = self.cycle(cycle.cycle_id, position=entry["position"])
+            results = state.results()
+        document = {
+            "cycle": cycle.cycle_id,
+            "scheme": cycle.scheme,
+            "version": entry["version"],
+            "digest": digest(results),
+            "results": results,
+        }
+        self._results_cache[key] = document
+        if len(self._results_cache) > RESULTS_CACHE_SIZE:
+            self._results_cache.popitem(last=False)
+        return document
+
+    def cycles(self) -> list[dict[str, Any]]:
+        """Every cycle with its scheme, year, stage and latest results version."""
+        topic = get_topic(CycleCreated)
+        created = self.recorder.select_notifications(start=None, limit=10**9, topics=[topic])
+        listing = []
+        for notification in created:
+            cycle: Cycle = self.repository.get(notification.originator_id)
+            listing.append(
+                {
+                    "cycle": cycle.cycle_id,
+                    "scheme": cycle.scheme,
+                    "year": cycle.year,
+                    "title": cycle.title,
+                    "stage": cycle.stage,
+                    "version": cycle.versions[-1]["version"] if cycle.versions else None,
+                    "events": cycle.version,
+                }
+            )
+        return sorted(listing, key=lambda entry: entry["cycle"])
+
+    def events_of(self, cycle_id: str) -> list[Any]:
+        self.cycle(cycle_id)  # not_found for an unknown cycle
+        return list(self.events.get(cycle_uuid(cycle_id)))

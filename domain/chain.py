@@ -1,0 +1,35 @@
+"""The hash chain over a cycle's events (SPEC §7).
+
+Each event's `chain` is sha256 over the canonical JSON of its content and the
+previous event's `chain`; the first event links to GENESIS. docs/verification.md
+gives the same rule for outside auditors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def event_content(
+    name: str, position: int, timestamp: datetime, fields: dict[str, Any], previous: str
+) -> dict[str, Any]:
+    return {
+        "event": name,
+        "position": position,
+        "recorded": timestamp.isoformat(),
+        "actor": fields["actor"],
+        "role": fields["role"],
+        "at": fields["at"],
+        "data": fields["data"],
+        "previous": previous,
+    }
+
+
+def link(content: dict[str, Any]) -> str:
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

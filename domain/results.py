@@ -1,0 +1,64 @@
+"""Results of a cycle (SPEC §6): ranked, graded rows and their digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from domain.figures import Figures
+from domain.numbers import fmt
+from domain.ranking import competition_ranks
+from domain.schemes import SCHEMES, leadership_team
+
+
+def compute_rows(state: Any) -> list[Figures]:
+    """Every unit's figures, ranked over all units and within its category."""
+    scheme = SCHEMES[state.scheme]
+    rows = scheme.compute(state)
+    for row, rank in zip(rows, competition_ranks(rows, key=_sort_key), strict=True):
+        row.rank = rank
+    by_category: dict[str, list[Figures]] = {}
+    for row in rows:
+        by_category.setdefault(state.units[row.unit]["category"], []).append(row)
+    for members in by_category.values():
+        for row, rank in zip(members, competition_ranks(members, key=_sort_key), strict=True):
+            row.category_rank = rank
+    if scheme is leadership_team:
+        leadership_team.assign_tiers(rows, state.units, state.rules)
+    rows.sort(key=lambda row: (row.rank, row.unit))
+    return rows
+
+
+def _sort_key(row: Figures) -> tuple:
+    return row.sort_key
+
+
+def results_array(state: Any) -> list[dict[str, Any]]:
+    labels = SCHEMES[state.scheme].GRADE_LABELS
+    return [
+        {
+            "unit": row.unit,
+            "name": state.units[row.unit]["name"],
+            "category": state.units[row.unit]["category"],
+            "components": {key: fmt(value) for key, value in row.components.items()},
+            "score": fmt(row.score),
+            "extra": fmt(row.extra),
+            "final": fmt(row.final),
+            "rank": row.rank,
+            "category_rank": row.category_rank,
+            "grade": row.grade,
+            "grade_label": labels[row.grade],
+            "vetoed": row.vetoed,
+            "capped": row.capped,
+        }
+        for row in compute_rows(state)
+    ]
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(results: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(canonical_json(results).encode("utf-8")).hexdigest()
