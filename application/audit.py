@@ -1,0 +1,71 @@
+"""The audit trail of a cycle: every event in order, in words a reviewer can read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.events import VERB_OF_EVENT, CycleEvent
+
+# Fields that refer to an earlier record of a unit, rather than naming the unit.
+REFERENCES = ("claim", "innovation", "adjustment", "appeal")
+SUMMARY_SKIPS = {"reason", "answer", "findings", "evidence", "deductions", "head"}
+
+
+def verb_of(event: CycleEvent) -> str:
+    return VERB_OF_EVENT.get(type(event).__name__, "create_cycle")
+
+
+def summary(data: dict[str, Any], limit: int = 120) -> str:
+    parts = []
+    for key, value in data.items():
+        if key in SUMMARY_SKIPS:
+            continue
+        if key == "scores" and isinstance(value, dict):
+            value = ",".join(f"{item}={score}" for item, score in value.items())
+        elif key == "ballots" and isinstance(value, list):
+            value = f"{len(value)} ballots"
+        elif key == "corrections" and isinstance(value, list):
+            value = f"{len(value)} corrections"
+        elif key in ("digest", "results_digest") and isinstance(value, str):
+            value = value[:12]
+        elif key in ("cycle", "rules", "actors", "units"):
+            value = value.get("id") if isinstance(value, dict) else f"{len(value)}"
+        parts.append(f"{key}={value}")
+    text = " ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def units_touched(data: dict[str, Any], owners: dict[str, str]) -> set[str]:
+    units = {data["unit"]} if isinstance(data.get("unit"), str) else set()
+    for entry in data.get("corrections", []):
+        units.add(entry["unit"])
+    for field in REFERENCES:
+        if field in data and data[field] in owners:
+            units.add(owners[data[field]])
+    return units
+
+
+def audit_rows(events: list[CycleEvent], unit: str | None = None) -> list[dict[str, Any]]:
+    owners: dict[str, str] = {}  # claim/innovation/adjustment/appeal id -> unit
+    rows = []
+    for event in events:
+        data = event.data
+        for field in REFERENCES:
+            if field in data and isinstance(data.get("unit"), str):
+                owners.setdefault(data[field], data["unit"])
+        if unit is not None and unit not in units_touched(data, owners):
+            continue
+        rows.append(
+            {
+                "position": event.originator_version,
+                "recorded": event.timestamp.isoformat(),
+                "at": event.at,
+                "actor": event.actor,
+                "role": event.role,
+                "verb": verb_of(event),
+                "summary": summary(data),
+                "reason": data.get("reason") or data.get("answer") or "",
+                "chain": event.chain,
+            }
+        )
+    return rows
