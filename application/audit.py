@@ -23,9 +23,9 @@ def summary(data: dict[str, Any], limit: int = 120) -> str:
         if key == "scores" and isinstance(value, dict):
             value = ",".join(f"{item}={score}" for item, score in value.items())
         elif key == "ballots" and isinstance(value, list):
-            value = f"{len(value)} ballots"
+            value = len(value)
         elif key == "corrections" and isinstance(value, list):
-            value = f"{len(value)} corrections"
+            value = len(value)
         elif key in ("digest", "results_digest") and isinstance(value, str):
             value = value[:12]
         elif key in ("cycle", "rules", "actors", "units"):
