@@ -12,7 +12,7 @@ from typing import NoReturn
 import click
 
 from application.audit import audit_rows
-from application.demo_season import dump_season, generate_season
+from application.demo_season import dump_season, generate_season, season_json
 from application.season import SeasonError, read_batch, read_season
 from application.service import AssessApp
 from cli import render
@@ -171,18 +171,21 @@ def demo_season(
     output: Path | None,
 ) -> None:
     """Write a realistic generated season, valid and complete through publication."""
-    season = generate_season(
-        scheme, units, seed, complications=complications, items=items, sheets=not per_score
-    )
+    try:
+        season = generate_season(
+            scheme, units, seed, complications=complications, items=items, sheets=not per_score
+        )
+    except ValueError as error:
+        fail(str(error))
     if output is None:
-        dump_season(season, sys.stdout)
+        click.echo(season_json(season), nl=False)
     else:
         dump_season(season, output)
         click.echo(f"wrote {output}: {len(season['actions'])} actions", err=True)
 
 
 @cli.command()
-@click.option("--units", type=click.IntRange(min=2), default=12, show_default=True)
+@click.option("--units", type=click.IntRange(min=16), default=16, show_default=True)
 @click.pass_context
 def demo(ctx: click.Context, units: int) -> None:
     """Load one demo season per scheme (if absent) and show each scheme's results."""

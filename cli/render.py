@@ -54,7 +54,8 @@ def results_table(document: dict[str, Any]) -> None:
     rows = document["results"]
     components = component_keys(rows)
     table = Table(
-        title=f"{SCHEME_TITLES[document['scheme']]} · {document['cycle']} · 第{document['version']}版",
+        title=f"{SCHEME_TITLES[document['scheme']]} · {document['cycle']}"
+        f" · 第{document['version']}版",
         caption=f"digest {document['digest']}",
     )
     table.add_column("排名", justify="right")
