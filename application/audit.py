@@ -22,9 +22,7 @@ def summary(data: dict[str, Any], limit: int = 120) -> str:
             continue
         if key == "scores" and isinstance(value, dict):
             value = ",".join(f"{item}={score}" for item, score in value.items())
-        elif key == "ballots" and isinstance(value, list):
-            value = len(value)
-        elif key == "corrections" and isinstance(value, list):
+        elif key in ("ballots", "corrections") and isinstance(value, list):
             value = len(value)
         elif key in ("digest", "results_digest") and isinstance(value, str):
             value = value[:12]

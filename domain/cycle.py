@@ -217,9 +217,9 @@ class Cycle(Aggregate):
     def _stages_for(self, verb: str, rule: VerbRule, action: dict[str, Any]) -> tuple[str, ...]:
         if verb == "define_item" and action.get("kind") == "instant":
             return ("draft", "in_progress", "assessment")
-        if verb == "submit_score" and self.scheme == A:
-            if str(action.get("component", "")).startswith("research_"):
-                return ("in_progress", "assessment")
+        research = str(action.get("component", "")).startswith("research_")
+        if verb == "submit_score" and self.scheme == A and research:
+            return ("in_progress", "assessment")
         return rule.stages
 
     def _emit(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:

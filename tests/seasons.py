@@ -31,10 +31,10 @@ def group_season(scores: dict[str, tuple[str, str, str]]) -> dict[str, Any]:
     """Scheme A, scored up to (not including) close_scoring."""
     units = [{"id": unit, "name": f"{unit}党委", "category": "直属"} for unit in scores]
     actions: list[dict[str, Any]] = [{"do": "publish_items", "by": "od", "at": "2025-03-01"}]
-    for unit, (h1, h2, year_end) in scores.items():
+    for unit, (h1, _, _) in scores.items():
         actions.append(_score("as", unit, component="research_h1", value=D(h1)))
     actions.append({"do": "open_assessment", "by": "od"})
-    for unit, (h1, h2, year_end) in scores.items():
+    for unit, (_, h2, year_end) in scores.items():
         actions.append(_score("as", unit, component="research_h2", value=D(h2)))
         actions.append(_score("as", unit, component="year_end", value=D(year_end)))
     return header("group-party-org", units, actions=actions)

@@ -83,7 +83,10 @@ def _action(season: dict, index: int) -> dict:
 BAD_SEASONS = [
     (lambda s: s.update(format="assess-season/9"), "format must be 'assess-season/1'"),
     (lambda s: _action(s, 7).update(do="dance"), "action #7 (dance): invalid_value"),
-    (lambda s: _action(s, 7).update(by="nobody"), "action #7 (declare_innovation): permission_denied"),
+    (
+        lambda s: _action(s, 7).update(by="nobody"),
+        "action #7 (declare_innovation): permission_denied",
+    ),
     (lambda s: _action(s, 60).pop("unit"), "action #60 (submit_score): invalid_value"),
     (lambda s: _action(s, 0).update(applies_to=3), "action #0 (define_item): invalid_value"),
 ]
