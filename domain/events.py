@@ -32,6 +32,7 @@ class CycleEvent(Aggregate.Event):
                 {
                     "version": self.data["version"],
                     "position": self.originator_version,
+                    "recorded": self.timestamp.isoformat(),
                     "digest": self.data["digest"],
                 }
             )

@@ -1,0 +1,170 @@
+"""Replay verification (SPEC §7): the stored events, their chain, and every results version.
+
+Reads the stored rows directly (never snapshots or caches), so a change made to the
+database behind the application's back shows up as the first position that fails:
+a payload or order change breaks that event's hash, a deletion or insertion breaks
+the run of positions, a forged event breaks the chain, a tampered snapshot differs
+from the replayed state. A removed tail is caught by comparing the head with one
+kept elsewhere (`expect_head`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from application.service import AssessApp
+from domain.chain import GENESIS, event_content, link
+from domain.cycle import Cycle, cycle_uuid
+from domain.errors import DomainError
+from domain.events import CycleEvent, ResultsApproved, ResultsPublished
+from domain.results import digest, results_array
+
+
+class VerificationFailed(Exception):
+    def __init__(self, position: int | None, message: str) -> None:
+        super().__init__(message)
+        self.position = position
+        self.message = message
+
+
+@dataclass
+class Verification:
+    cycle: str
+    events: int = 0
+    versions: int = 0
+    digests_matched: int = 0
+    snapshots_checked: int = 0
+    head: str = GENESIS
+    failure: str | None = None
+    position: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cycle": self.cycle,
+            "ok": self.ok,
+            "events": self.events,
+            "versions": self.versions,
+            "digests_matched": self.digests_matched,
+            "snapshots_checked": self.snapshots_checked,
+            "head": self.head,
+            "failure": self.failure,
+            "position": self.position,
+        }
+
+
+def verify_cycle(app: AssessApp, cycle_id: str, expect_head: str | None = None) -> Verification:
+    aggregate_id = cycle_uuid(cycle_id)
+    stored = app.recorder.select_events(aggregate_id)
+    if not stored:
+        raise DomainError("not_found", f"no cycle {cycle_id!r}")
+    report = Verification(cycle=cycle_id)
+    snapshots = _stored_snapshots(app, aggregate_id)
+    try:
+        _replay(app, stored, snapshots, report)
+        if expect_head is not None and expect_head != report.head:
+            raise VerificationFailed(
+                report.events, f"head {report.head} differs from the expected {expect_head}"
+            )
+    except VerificationFailed as failed:
+        report.failure = failed.message
+        report.position = failed.position
+    return report
+
+
+def _stored_snapshots(app: AssessApp, aggregate_id: Any) -> dict[int, Any]:
+    if app.snapshots is None:
+        return {}
+    rows = app.snapshots.recorder.select_events(aggregate_id)
+    return {row.originator_version: row for row in rows}
+
+
+def _replay(app: AssessApp, stored: list[Any], snapshots: dict[int, Any], report: Verification) -> None:
+    cycle: Cycle | None = None
+    previous = GENESIS
+    for position, row in enumerate(stored, start=1):
+        if row.originator_version != position:
+            raise VerificationFailed(
+                position, f"event {position} is missing (found position {row.originator_version})"
+            )
+        event = _decode(app, row, position)
+        if _link_of(event, position, previous) != event.chain:
+            raise VerificationFailed(
+                position,
+                f"event {position} ({type(event).__name__}) does not match its hash: "
+                "its content, order or link to the previous event was changed",
+            )
+        try:
+            cycle = event.mutate(cycle)
+        except Exception as error:  # noqa: BLE001 - any failure to replay is a finding
+            raise VerificationFailed(position, f"event {position} cannot be replayed: {error}") from None
+        assert cycle is not None
+        _check_digests(cycle, event, previous, report)
+        if position in snapshots:
+            _check_snapshot(app, cycle, snapshots[position], position)
+            report.snapshots_checked += 1
+        previous = event.chain
+        report.events = position
+    report.head = previous
+    report.versions = len(cycle.versions) if cycle else 0
+
+
+def _decode(app: AssessApp, row: Any, position: int) -> CycleEvent:
+    try:
+        event = app.mapper.to_domain_event(row)
+    except Exception as error:  # noqa: BLE001 - undecodable bytes are a finding
+        raise VerificationFailed(position, f"event {position} cannot be decoded: {error}") from None
+    if not isinstance(event, CycleEvent):
+        raise VerificationFailed(position, f"event {position} is not an event of a cycle")
+    return event
+
+
+def _link_of(event: CycleEvent, position: int, previous: str) -> str:
+    try:
+        fields = {"actor": event.actor, "role": event.role, "at": event.at, "data": event.data}
+        return link(event_content(type(event).__name__, position, event.timestamp, fields, previous))
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise VerificationFailed(position, f"event {position} is malformed: {error}") from None
+
+
+def _check_digests(cycle: Cycle, event: CycleEvent, previous: str, report: Verification) -> None:
+    position = event.originator_version
+    data = event.data
+    if "digest" in data:
+        recomputed = digest(results_array(cycle))
+        if recomputed != data["digest"]:
+            raise VerificationFailed(
+                position,
+                f"results version {data['version']} (event {position}): recomputed digest "
+                f"{recomputed} differs from the recorded {data['digest']}",
+            )
+        report.digests_matched += 1
+    if isinstance(event, ResultsApproved | ResultsPublished):
+        latest = cycle.versions[-1]
+        what = "approval" if isinstance(event, ResultsApproved) else "publication"
+        if data.get("results_digest") != latest["digest"]:
+            raise VerificationFailed(
+                position,
+                f"the digest recorded at {what} (event {position}) is not that of version "
+                f"{latest['version']}",
+            )
+        if data.get("head") != previous:
+            raise VerificationFailed(
+                position, f"the chain head recorded at {what} (event {position}) is wrong"
+            )
+        report.digests_matched += 1
+
+
+def _check_snapshot(app: AssessApp, cycle: Cycle, row: Any, position: int) -> None:
+    try:
+        stored = app.mapper.to_domain_event(row).state
+    except Exception:  # noqa: BLE001
+        stored = None
+    if stored != Cycle.Snapshot.take(cycle).state:
+        raise VerificationFailed(
+            position, f"the snapshot at event {position} differs from the replayed events"
+        )
