@@ -10,7 +10,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.utils import get_topic
 
-from domain.cycle import Cycle, cycle_uuid
+from domain.cycle import Cycle, cycle_uuid, replay
 from domain.errors import ActionRefused, DomainError
 from domain.events import CycleCreated
 from domain.results import digest
@@ -89,7 +89,9 @@ class AssessApp(Application[UUID]):
 
     def cycle(self, cycle_id: str, position: int | None = None) -> Cycle:
         try:
-            return self.repository.get(cycle_uuid(cycle_id), version=position)
+            return self.repository.get(
+                cycle_uuid(cycle_id), version=position, projector_func=replay
+            )
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
 
@@ -140,7 +142,7 @@ class AssessApp(Application[UUID]):
         created = self.recorder.select_notifications(start=None, limit=10**9, topics=[topic])
         listing = []
         for notification in created:
-            cycle: Cycle = self.repository.get(notification.originator_id)
+            cycle: Cycle = self.repository.get(notification.originator_id, projector_func=replay)
             listing.append(
                 {
                     "cycle": cycle.cycle_id,

@@ -83,7 +83,9 @@ def _stored_snapshots(app: AssessApp, aggregate_id: Any) -> dict[int, Any]:
     return {row.originator_version: row for row in rows}
 
 
-def _replay(app: AssessApp, stored: list[Any], snapshots: dict[int, Any], report: Verification) -> None:
+def _replay(
+    app: AssessApp, stored: list[Any], snapshots: dict[int, Any], report: Verification
+) -> None:
     cycle: Cycle | None = None
     previous = GENESIS
     for position, row in enumerate(stored, start=1):
@@ -101,7 +103,9 @@ def _replay(app: AssessApp, stored: list[Any], snapshots: dict[int, Any], report
         try:
             cycle = event.mutate(cycle)
         except Exception as error:  # noqa: BLE001 - any failure to replay is a finding
-            raise VerificationFailed(position, f"event {position} cannot be replayed: {error}") from None
+            raise VerificationFailed(
+                position, f"event {position} cannot be replayed: {error}"
+            ) from None
         assert cycle is not None
         _check_digests(cycle, event, previous, report)
         if position in snapshots:
@@ -126,7 +130,9 @@ def _decode(app: AssessApp, row: Any, position: int) -> CycleEvent:
 def _link_of(event: CycleEvent, position: int, previous: str) -> str:
     try:
         fields = {"actor": event.actor, "role": event.role, "at": event.at, "data": event.data}
-        return link(event_content(type(event).__name__, position, event.timestamp, fields, previous))
+        return link(
+            event_content(type(event).__name__, position, event.timestamp, fields, previous)
+        )
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise VerificationFailed(position, f"event {position} is malformed: {error}") from None
 

@@ -81,6 +81,13 @@ RULES: dict[str, VerbRule] = {
 VERBS = tuple(RULES)
 
 
+def replay(cycle: Cycle | None, events: Any) -> Cycle | None:
+    """Events applied in order (the library's projector also type-checks each one)."""
+    for event in events:
+        cycle = event.mutate(cycle)
+    return cycle
+
+
 def cycle_uuid(cycle_id: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, cycle_id)
 
@@ -153,6 +160,12 @@ class Cycle(Aggregate):
         self.published_at: str | None = None
         self.versions: list[dict[str, Any]] = []
         self.head = chain
+
+    def collect_events(self) -> list[Any]:
+        """The pending events, handed over at once (the library pops them one by one,
+        which grows quadratically with a season of 180,000 scores)."""
+        collected, self._pending_events = self._pending_events, []
+        return collected
 
     # ---- the chain: every event links to the one before -------------------------
 

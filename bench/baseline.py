@@ -1,0 +1,155 @@
+"""Raw-driver baselines for the benchmarks.
+
+"The same number of rows of the same JSON payloads bulk-inserted into a plain
+table with the same driver": ``sqlite3`` ``executemany`` for SQLite, psycopg2
+``execute_values`` for PostgreSQL, one transaction, no ORM, no SQLAlchemy.
+
+The plain table is ``raw_baseline(id, originator_id, originator_version, topic,
+state)`` with only its primary key (no unique index on
+``(originator_id, originator_version)``, unlike the events tables). All rows
+get one originator id and versions 1..N, like one aggregate's events. The
+table is created before and dropped after each measurement. A SQLite file is
+switched to WAL mode first, as the application does.
+
+URLs take the same forms as :func:`infrastructure.persistence.resolve_url`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from infrastructure.persistence import normalise_url, sqlite_path
+
+__all__ = ["TABLE", "raw_insert_rate", "raw_scan_rate"]
+
+TABLE = "raw_baseline"
+TOPIC = "bench.baseline:Event"
+PAGE_SIZE = 1000  # rows per execute_values statement (SQLAlchemy's insertmanyvalues default)
+
+_SQLITE_DDL = (
+    f"CREATE TABLE {TABLE} (id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, "
+    "originator_version INTEGER NOT NULL, topic TEXT NOT NULL, state BLOB NOT NULL)"
+)
+_PG_DDL = (
+    f"CREATE TABLE {TABLE} (id BIGSERIAL PRIMARY KEY, originator_id UUID NOT NULL, "
+    "originator_version INTEGER NOT NULL, topic TEXT NOT NULL, state BYTEA NOT NULL)"
+)
+_COLUMNS = "originator_id, originator_version, topic, state"
+_SCAN = f"SELECT id, {_COLUMNS} FROM {TABLE} ORDER BY id"
+
+
+class _Driver:
+    """Just enough of one DBAPI connection for the two measurements."""
+
+    def __init__(self, url: str) -> None:
+        url = normalise_url(url)
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            self.conn: Any = sqlite3.connect(sqlite_path(url) or ":memory:", isolation_level=None)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        else:
+            import psycopg2
+
+            dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+            self.conn = psycopg2.connect(dsn)
+
+    def run(self, sql: str) -> None:
+        cur = self.conn.cursor()
+        cur.execute(sql)
+        if not self.is_sqlite:
+            self.conn.commit()
+
+    def create(self) -> None:
+        self.run(f"DROP TABLE IF EXISTS {TABLE}")
+        self.run(_SQLITE_DDL if self.is_sqlite else _PG_DDL)
+
+    def insert(self, rows: list[tuple[str, int, str, bytes]]) -> None:
+        """Bulk insert in one transaction, committed."""
+        if self.is_sqlite:
+            self.conn.execute("BEGIN")
+            self.conn.executemany(f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?)", rows)
+            self.conn.execute("COMMIT")
+        else:
+            from psycopg2.extras import execute_values
+
+            cur = self.conn.cursor()
+            execute_values(
+                cur, f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES %s", rows, page_size=PAGE_SIZE
+            )
+            self.conn.commit()
+
+    def scan(self) -> list[Any]:
+        cur = self.conn.cursor()
+        cur.execute(_SCAN)
+        rows = cur.fetchall()
+        if not self.is_sqlite:
+            self.conn.commit()
+        return rows
+
+    def close(self) -> None:
+        try:
+            if not self.is_sqlite:
+                self.conn.rollback()
+            elif self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self.run(f"DROP TABLE IF EXISTS {TABLE}")
+        finally:
+            self.conn.close()
+
+
+@contextmanager
+def _fresh_table(url: str) -> Iterator[_Driver]:
+    driver = _Driver(url)
+    try:
+        driver.create()
+        yield driver
+    finally:
+        driver.close()
+
+
+def _rows(payloads: Sequence[bytes]) -> list[tuple[str, int, str, bytes]]:
+    if not payloads:
+        raise ValueError("no payloads to measure")
+    oid = str(uuid.uuid4())
+    return [(oid, version, TOPIC, bytes(p)) for version, p in enumerate(payloads, start=1)]
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def raw_insert_rate(url: str, payloads: Sequence[bytes]) -> float:
+    """Rows per second to bulk insert ``payloads`` with the raw driver.
+
+    Times only the insert and its commit (table creation, row building and
+    the final DROP are outside the timing).
+    """
+    rows = _rows(payloads)
+    with _fresh_table(url) as driver:
+        elapsed = _timed(lambda: driver.insert(rows))
+    return len(rows) / elapsed
+
+
+def raw_scan_rate(url: str, payloads: Sequence[bytes]) -> float:
+    """Rows per second to SELECT back (and fetch) ``payloads`` with the raw driver.
+
+    The rows are inserted first, untimed; then one ``SELECT ... ORDER BY id``
+    and ``fetchall()`` is timed.
+    """
+    rows = _rows(payloads)
+    with _fresh_table(url) as driver:
+        driver.insert(rows)
+        fetched: list[Any] = []
+        elapsed = _timed(lambda: fetched.extend(driver.scan()))
+    if len(fetched) != len(rows):
+        raise RuntimeError(f"scanned {len(fetched)} rows, inserted {len(rows)}")
+    return len(rows) / elapsed

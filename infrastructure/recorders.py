@@ -1,0 +1,362 @@
+"""Faster recorders for eventsourcing-sqlalchemy.
+
+The stock recorders of ``eventsourcing_sqlalchemy`` build one ORM object per
+stored event, ``session.add`` it and flush, and read events back as ORM
+objects: that costs far more per event than the database does. The classes
+here keep the library's tables, columns, sessions/transactions, PostgreSQL
+table lock, NOTIFY and error mapping, and replace only the per-row work with
+SQLAlchemy Core:
+
+* Inserts are one Core ``insert()`` executed with the list of parameter sets.
+  On PostgreSQL SQLAlchemy 2 sends them as multi-row ``INSERT ... VALUES``
+  pages ("insertmanyvalues"); on SQLite it is the driver's ``executemany``.
+  The statement targets a twin of the events table (same name and columns)
+  whose types do no per-row Python conversion; the values are converted
+  up front exactly as the library's column types would (``UUIDType`` stores
+  ``uuid.bytes`` on SQLite and the UUID string on PostgreSQL).
+* Application recorders return the new notification ids in the order of the
+  stored events, as the library's process/system machinery expects:
+  PostgreSQL uses ``RETURNING id`` with ``sort_by_parameter_order=True``;
+  SQLite reads ``max(id)`` before and after the insert (an ``INTEGER PRIMARY
+  KEY`` without AUTOINCREMENT gets ``max(rowid) + 1`` per row, and the writer
+  holds the database write lock), falling back to looking the ids up by
+  ``(originator_id, originator_version)`` if the ids are not consecutive.
+* Reads (``select_events``, ``select_notifications``, ``max_notification_id``)
+  are Core ``select()`` statements returning plain rows.
+
+A duplicate ``(originator_id, originator_version)`` still raises
+``eventsourcing.persistence.IntegrityError`` (the library's ``Transaction``
+translates SQLAlchemy's exception) and the whole transaction is rolled back.
+
+Select the factory with the environment setting
+``PERSISTENCE_MODULE=infrastructure.recorders:FastSQLAlchemyFactory``
+(:data:`FACTORY_TOPIC`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyAggregateRecorder,
+    SQLAlchemyApplicationRecorder,
+    SQLAlchemyProcessRecorder,
+)
+from sqlalchemy import Column, Connection, LargeBinary, MetaData, Table, func, insert, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.types import UserDefinedType
+from sqlalchemy_utils.types.uuid import UUIDType
+
+__all__ = [
+    "FACTORY_TOPIC",
+    "FastAggregateRecorder",
+    "FastApplicationRecorder",
+    "FastProcessRecorder",
+    "FastSQLAlchemyDatastore",
+    "FastSQLAlchemyFactory",
+]
+
+FACTORY_TOPIC = "infrastructure.recorders:FastSQLAlchemyFactory"
+
+
+class _PassThrough(UserDefinedType):  # type: ignore[type-arg]
+    """A column type that hands values to the driver unchanged."""
+
+    cache_ok = True
+
+    def __init__(self, col_spec: str) -> None:
+        self.col_spec = col_spec
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.col_spec
+
+
+# How UUIDType stores a UUID, and the SQL types of the twin table's columns.
+_UUID_TO_DB: dict[str, Callable[[UUID], Any]] = {
+    "sqlite": lambda u: u.bytes,
+    "postgresql": str,
+}
+_RAW_SPECS: dict[str, tuple[str, str]] = {  # dialect -> (uuid spec, bytes spec)
+    "sqlite": ("BLOB", "BLOB"),
+    "postgresql": ("UUID", "BYTEA"),
+}
+
+
+def _as_bytes(value: Any) -> bytes:
+    # psycopg2 hands bytea back as memoryview unless SQLAlchemy converted it.
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def _as_uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+class _CoreEventsMixin:
+    """Core ``insert()``/``select()`` over the recorder's events table."""
+
+    events_record_cls: Any
+    _twins: dict[str, Table]
+
+    @property
+    def _table(self) -> Table:
+        return self.events_record_cls.__table__
+
+    def _twin_table(self, dialect_name: str) -> Table | None:
+        """The events table with pass-through column types (None: use the real one)."""
+        if dialect_name not in _RAW_SPECS:
+            return None
+        twins = self.__dict__.setdefault("_twins", {})
+        twin = twins.get(dialect_name)
+        if twin is None:
+            uuid_spec, bytes_spec = _RAW_SPECS[dialect_name]
+            table = self._table
+            columns = []
+            for col in table.columns:
+                if isinstance(col.type, UUIDType):
+                    col_type: Any = _PassThrough(uuid_spec)
+                elif isinstance(col.type, LargeBinary):
+                    col_type = _PassThrough(bytes_spec)
+                else:
+                    col_type = col.type
+                columns.append(
+                    Column(
+                        col.name,
+                        col_type,
+                        primary_key=col.primary_key,
+                        autoincrement=col.autoincrement,
+                        nullable=col.nullable,
+                    )
+                )
+            twin = Table(table.name, MetaData(), *columns, schema=table.schema)
+            twins[dialect_name] = twin
+        return twin
+
+    def _rows(self, dialect_name: str, stored_events: Sequence[StoredEvent]) -> list[dict]:
+        to_db = _UUID_TO_DB.get(dialect_name)
+        cache: dict[Any, Any] = {}
+        rows = []
+        for e in stored_events:
+            oid = e.originator_id
+            if to_db is not None:
+                try:
+                    oid = cache[e.originator_id]
+                except KeyError:
+                    oid = to_db(_as_uuid(e.originator_id))
+                    cache[e.originator_id] = oid
+            rows.append(
+                {
+                    "originator_id": oid,
+                    "originator_version": e.originator_version,
+                    "topic": e.topic,
+                    "state": e.state,
+                }
+            )
+        return rows
+
+    def _core_insert(
+        self,
+        session: Session,
+        stored_events: Sequence[StoredEvent],
+        *,
+        return_ids: bool,
+    ) -> list[int] | None:
+        connection = session.connection()
+        dialect_name = connection.dialect.name
+        table = self._twin_table(dialect_name)
+        if table is None:  # Another dialect: let the column types convert.
+            table = self._table
+            dialect_name = ""
+        rows = self._rows(dialect_name, stored_events)
+        if not return_ids:
+            connection.execute(insert(table), rows)
+            return None
+        if dialect_name == "sqlite":
+            return self._insert_sqlite_returning_ids(connection, table, rows, stored_events)
+        # PostgreSQL batches an ordered RETURNING (INSERT ... SELECT ... ORDER BY
+        # a sentinel counter). Elsewhere SQLAlchemy may go row by row: correct.
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(connection.execute(stmt, rows).scalars())
+
+    def _insert_sqlite_returning_ids(
+        self,
+        connection: Connection,
+        table: Table,
+        rows: list[dict],
+        stored_events: Sequence[StoredEvent],
+    ) -> list[int]:
+        # SQLite does not promise the order of RETURNING rows, so an ordered
+        # RETURNING would run one statement per row. Instead: without an
+        # explicit id, each row of an INTEGER PRIMARY KEY table gets
+        # max(rowid) + 1, and no other writer can insert once this transaction
+        # has written. If the ids turn out consecutive, they are ours, in order.
+        max_id = select(func.max(table.c.id))
+        before = connection.execute(max_id).scalar() or 0
+        connection.execute(insert(table), rows)
+        last = connection.execute(max_id).scalar() or 0
+        if last - before == len(rows):
+            return list(range(before + 1, last + 1))
+        # Someone wrote between our first query and our insert: look ids up.
+        found = connection.execute(
+            select(table.c.id, table.c.originator_id, table.c.originator_version).where(
+                table.c.id > before
+            )
+        )
+        ids = {(oid, version): nid for nid, oid, version in found}
+        return [ids[(row["originator_id"], row["originator_version"])] for row in rows]
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        table = self._table
+        version = table.c.originator_version
+        stmt = select(version, table.c.topic, table.c.state).where(
+            table.c.originator_id == originator_id
+        )
+        if gt is not None:
+            stmt = stmt.where(version > gt)
+        if lte is not None:
+            stmt = stmt.where(version <= lte)
+        stmt = stmt.order_by(version.desc() if desc else version)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        # Every row has the originator id we asked for: reuse one UUID object
+        # rather than converting the column value on each row.
+        oid = _as_uuid(originator_id)
+        with self.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            rows = session.connection().execute(stmt).all()
+        return [
+            StoredEvent(
+                originator_id=oid,
+                originator_version=v,
+                topic=topic,
+                state=_as_bytes(state),
+            )
+            for v, topic, state in rows
+        ]
+
+
+class FastAggregateRecorder(_CoreEventsMixin, SQLAlchemyAggregateRecorder):
+    """Aggregate recorder (the factory also uses it for the snapshots table)."""
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        if not stored_events:
+            return None
+        if self._has_autoincrementing_ids:
+            self._lock_table(session)
+        self._core_insert(session, stored_events, return_ids=False)
+        return None
+
+
+class FastApplicationRecorder(_CoreEventsMixin, SQLAlchemyApplicationRecorder):
+    """Application recorder: Core inserts returning notification ids in order."""
+
+    #: Set to False (on a subclass) to skip fetching ids. ``Application.save``
+    #: then returns no recordings; process applications and systems need them,
+    #: so the default keeps the library's behaviour.
+    return_notification_ids = True
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        if not stored_events:
+            return []
+        self._lock_table(session)
+        ids = self._core_insert(session, stored_events, return_ids=self.return_notification_ids)
+        self._notify_channel(session)
+        return ids or []
+
+    def max_notification_id(self) -> int | None:
+        stmt = select(func.max(self._table.c.id))
+        with self.transaction(commit=False) as session:
+            return session.connection().execute(stmt).scalar()
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> list[Notification]:
+        table = self._table
+        stmt = select(
+            table.c.id,
+            table.c.originator_id,
+            table.c.originator_version,
+            table.c.topic,
+            table.c.state,
+        )
+        if start is not None:
+            stmt = stmt.where(table.c.id >= start if inclusive_of_start else table.c.id > start)
+        if stop is not None:
+            stmt = stmt.where(table.c.id <= stop)
+        if topics:
+            stmt = stmt.where(table.c.topic.in_(topics))
+        stmt = stmt.order_by(table.c.id).limit(limit)
+        with self.transaction(commit=False) as session:
+            rows = session.connection().execute(stmt).all()
+        return [
+            Notification(
+                id=nid,
+                originator_id=oid,
+                originator_version=version,
+                topic=topic,
+                state=_as_bytes(state),
+            )
+            for nid, oid, version, topic, state in rows
+        ]
+
+
+class FastProcessRecorder(FastApplicationRecorder, SQLAlchemyProcessRecorder):
+    """Process recorder: tracking record and events in one transaction."""
+
+
+class FastSQLAlchemyDatastore(SQLAlchemyDatastore):
+    """The library's datastore; psycopg2 engines use the "format" paramstyle.
+
+    psycopg2 fills ``%s`` placeholders from a tuple noticeably faster than
+    ``%(name)s`` ones from a dict: about a quarter less time for a bulk insert
+    of 1,000-row pages. SQLAlchemy compiles every statement (``text()``
+    with ``:name`` binds included) for whichever paramstyle the engine uses.
+    """
+
+    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
+        if url and "paramstyle" not in kwargs:
+            drivername = make_url(url).drivername
+            if drivername in ("postgresql", "postgresql+psycopg2"):
+                kwargs["paramstyle"] = "format"
+        super().__init__(url=url, **kwargs)
+
+
+class FastSQLAlchemyFactory(SQLAlchemyFactory):
+    """eventsourcing-sqlalchemy's factory, building the recorders above.
+
+    Same settings as the stock factory (``SQLALCHEMY_URL``, ``CREATE_TABLE``,
+    ``SQLALCHEMY_SCHEMA``...). ``close()`` also disposes of the engine's
+    connection pool (the stock factory leaves connections open).
+    """
+
+    datastore_class = FastSQLAlchemyDatastore
+    aggregate_recorder_class = FastAggregateRecorder
+    application_recorder_class = FastApplicationRecorder
+    process_recorder_class = FastProcessRecorder
+
+    def close(self) -> None:
+        super().close()
+        engine = getattr(self.datastore, "engine", None)
+        if isinstance(engine, Engine):
+            engine.dispose()
