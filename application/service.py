@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.cycle import Cycle, cycle_uuid, replay
@@ -15,6 +18,7 @@ from domain.errors import ActionRefused, DomainError
 from domain.events import CycleCreated
 from domain.results import digest
 
+CONFLICT_RETRIES = 5
 SNAPSHOT_AFTER = 1000  # events since the last snapshot before another is taken
 RESULTS_CACHE_SIZE = 64
 
@@ -37,6 +41,8 @@ class AssessApp(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     # ---- commands -------------------------------------------------------------
 
@@ -49,13 +55,48 @@ class AssessApp(Application[UUID]):
         if self._exists(cycle.id):
             raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already")
         self._perform_all(cycle, season.get("actions") or [])
-        return self._store(cycle)
+        try:
+            return self._store(cycle)
+        except IntegrityError:
+            raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already") from None
 
     def act(self, cycle_id: str, actions: list[Any]) -> Applied:
-        """A further batch for an existing cycle: every action, or none of them."""
-        cycle = self.cycle(cycle_id)
-        self._perform_all(cycle, actions)
-        return self._store(cycle)
+        """A further batch for an existing cycle: every action, or none of them.
+
+        Another writer may store events first (optimistic concurrency): the batch is
+        then decided again on the newer cycle, a few times, before `conflict`."""
+        with self._guard(cycle_id):
+            for _ in range(CONFLICT_RETRIES):
+                cycle = self._current(cycle_id)
+                try:
+                    self._perform_all(cycle, actions)
+                    return self._store(cycle)
+                except IntegrityError:
+                    self._forget(cycle.id)
+                except BaseException:
+                    self._forget(cycle.id)
+                    raise
+        raise DomainError("conflict", f"cycle {cycle_id!r} kept changing; nothing was stored")
+
+    def _guard(self, cycle_id: str) -> threading.Lock:
+        """One writer (or reader of the shared cached cycle) per cycle in this process."""
+        with self._locks_lock:
+            return self._locks.setdefault(cycle_id, threading.Lock())
+
+    def _current(self, cycle_id: str) -> Cycle:
+        """The cycle as stored now; with the cache on, the cached object itself."""
+        try:
+            return self.repository.get(
+                cycle_uuid(cycle_id), projector_func=replay, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
+
+    def _forget(self, aggregate_id: UUID) -> None:
+        """A cached cycle that took unsaved events is dropped, to be read again."""
+        if self.repository.cache is not None:
+            with contextlib.suppress(KeyError):
+                self.repository.cache.get(aggregate_id, evict=True)
 
     def _perform_all(self, cycle: Cycle, actions: list[Any]) -> None:
         for index, action in enumerate(actions):
@@ -100,7 +141,11 @@ class AssessApp(Application[UUID]):
 
     def results(self, cycle_id: str, version: int | None = None) -> dict[str, Any]:
         """The results document of a version (SPEC §6); the latest by default."""
-        cycle = self.cycle(cycle_id)
+        with self._guard(cycle_id):
+            return self._results(self._current(cycle_id), version)
+
+    def _results(self, cycle: Cycle, version: int | None) -> dict[str, Any]:
+        cycle_id = cycle.cycle_id
         if not cycle.versions:
             raise DomainError(
                 "not_found", f"cycle {cycle_id!r} has no results yet: scoring is open"
@@ -115,10 +160,11 @@ class AssessApp(Application[UUID]):
 
     def _results_of(self, cycle: Cycle, entry: dict[str, Any]) -> dict[str, Any]:
         key = (cycle.id, entry["version"])
-        cached = self._results_cache.get(key)
-        if cached is not None and cached["digest"] == entry["digest"]:
-            self._results_cache.move_to_end(key)
-            return cached
+        with self._locks_lock:
+            cached = self._results_cache.get(key)
+            if cached is not None and cached["digest"] == entry["digest"]:
+                self._results_cache.move_to_end(key)
+                return cached
         state = cycle if entry is cycle.versions[-1] else None
         results = state.results() if state is not None else None
         if results is None or digest(results) != entry["digest"]:
@@ -131,9 +177,10 @@ class AssessApp(Application[UUID]):
             "digest": digest(results),
             "results": results,
         }
-        self._results_cache[key] = document
-        if len(self._results_cache) > RESULTS_CACHE_SIZE:
-            self._results_cache.popitem(last=False)
+        with self._locks_lock:
+            self._results_cache[key] = document
+            if len(self._results_cache) > RESULTS_CACHE_SIZE:
+                self._results_cache.popitem(last=False)
         return document
 
     def cycles(self) -> list[dict[str, Any]]:
