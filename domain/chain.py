@@ -8,9 +8,10 @@ gives the same rule for outside auditors.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 GENESIS = "0" * 64
 
@@ -30,6 +31,11 @@ def event_content(
     }
 
 
+def canonical_bytes(value: Any) -> bytes:
+    """UTF-8 of json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+    byte for byte (orjson writes the same for text, integers, lists and objects)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
 def link(content: dict[str, Any]) -> str:
-    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()

@@ -92,8 +92,13 @@ def cycle_uuid(cycle_id: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, cycle_id)
 
 
+PLAIN_TYPES = frozenset({str, int, bool, type(None)})
+
+
 def plain(value: Any) -> Any:
     """Event data holds plain JSON values only: figures become decimal text."""
+    if type(value) in PLAIN_TYPES:
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dict):
@@ -276,8 +281,7 @@ class Cycle(Aggregate):
         return item
 
     def _require_applicable(self, item: str, unit: str) -> None:
-        scheme = SCHEMES[self.scheme]
-        if item not in scheme.applicable_items(unit, self):
+        if not SCHEMES[self.scheme].item_applies(self.items[item], unit, self):
             raise DomainError("invalid_value", f"item {item} does not apply to unit {unit}")
 
     def _require_new(self, collection: dict[str, Any], key: str, what: str) -> None:

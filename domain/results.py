@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
+from domain.chain import canonical_bytes
 from domain.figures import Figures
 from domain.numbers import fmt
 from domain.ranking import competition_ranks
@@ -56,9 +56,6 @@ def results_array(state: Any) -> list[dict[str, Any]]:
     ]
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def digest(results: list[dict[str, Any]]) -> str:
-    return hashlib.sha256(canonical_json(results).encode("utf-8")).hexdigest()
+    """sha256 of the canonical JSON of the results array (SPEC §6)."""
+    return hashlib.sha256(canonical_bytes(results)).hexdigest()

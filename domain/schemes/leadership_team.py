@@ -30,6 +30,10 @@ def applies(item: dict[str, Any], category: str) -> bool:
     return item["applies_to"] in ("all", category)
 
 
+def item_applies(item: dict[str, Any], unit: str, state: Any) -> bool:
+    return applies(item, state.units[unit]["category"])
+
+
 def applicable_items(unit: str, state: Any) -> list[str]:
     category = state.units[unit]["category"]
     return [item_id for item_id, item in state.items.items() if applies(item, category)]

@@ -21,6 +21,10 @@ def applies(item: dict[str, Any], unit: str) -> bool:
     return item["applies_to"] == "all" or unit in item["applies_to"]
 
 
+def item_applies(item: dict[str, Any], unit: str, state: Any) -> bool:
+    return applies(item, unit)
+
+
 def applicable_items(unit: str, state: Any) -> list[str]:
     return [item_id for item_id, item in state.items.items() if applies(item, unit)]
 
