@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from domain.chain import GENESIS
 from domain.events import VERB_OF_EVENT, CycleEvent
 
 # Fields that refer to an earlier record of a unit, rather than naming the unit.
@@ -43,27 +45,60 @@ def units_touched(data: dict[str, Any], owners: dict[str, str]) -> set[str]:
     return units
 
 
-def audit_rows(events: list[CycleEvent], unit: str | None = None) -> list[dict[str, Any]]:
+def with_units(events: list[CycleEvent]) -> Iterator[tuple[str, CycleEvent, set[str]]]:
+    """(previous chain, event, the units it concerns) for every event in order."""
     owners: dict[str, str] = {}  # claim/innovation/adjustment/appeal id -> unit
-    rows = []
+    previous = GENESIS
     for event in events:
         data = event.data
         for field in REFERENCES:
             if field in data and isinstance(data.get("unit"), str):
                 owners.setdefault(data[field], data["unit"])
-        if unit is not None and unit not in units_touched(data, owners):
-            continue
-        rows.append(
-            {
-                "position": event.originator_version,
-                "recorded": event.timestamp.isoformat(),
-                "at": event.at,
-                "actor": event.actor,
-                "role": event.role,
-                "verb": verb_of(event),
-                "summary": summary(data),
-                "reason": data.get("reason") or data.get("answer") or "",
-                "chain": event.chain,
-            }
-        )
-    return rows
+        yield previous, event, units_touched(data, owners)
+        previous = event.chain
+
+
+def concerning(
+    events: list[CycleEvent], unit: str | None = None
+) -> Iterator[tuple[str, CycleEvent]]:
+    """(previous chain, event) for every event, or for those that concern `unit`."""
+    for previous, event, units in with_units(events):
+        if unit is None or unit in units:
+            yield previous, event
+
+
+def audit_rows(events: list[CycleEvent], unit: str | None = None) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": event.originator_version,
+            "recorded": event.timestamp.isoformat(),
+            "at": event.at,
+            "actor": event.actor,
+            "role": event.role,
+            "verb": verb_of(event),
+            "summary": summary(event.data),
+            "reason": event.data.get("reason") or event.data.get("answer") or "",
+            "chain": event.chain,
+        }
+        for _, event in concerning(events, unit)
+    ]
+
+
+def export_records(events: list[CycleEvent], unit: str | None = None) -> list[dict[str, Any]]:
+    """Each event in full, with the hash linking it to the one before: what an outside
+    auditor needs to re-check the chain (docs/verification.md)."""
+    return [
+        {
+            "position": event.originator_version,
+            "event": type(event).__name__,
+            "verb": verb_of(event),
+            "recorded": event.timestamp.isoformat(),
+            "actor": event.actor,
+            "role": event.role,
+            "at": event.at,
+            "data": event.data,
+            "previous": previous,
+            "chain": event.chain,
+        }
+        for previous, event in concerning(events, unit)
+    ]

@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
+from application import history
 from domain.cycle import Cycle, cycle_uuid, replay
 from domain.errors import ActionRefused, DomainError
 from domain.events import CycleCreated
@@ -206,3 +207,26 @@ class AssessApp(Application[UUID]):
     def events_of(self, cycle_id: str) -> list[Any]:
         self.cycle(cycle_id)  # not_found for an unknown cycle
         return list(self.events.get(cycle_uuid(cycle_id)))
+
+    # ---- history ------------------------------------------------------------------
+
+    def version_at(
+        self, cycle_id: str, position: int | None = None, as_of: str | None = None
+    ) -> int:
+        """The results version that stood at an event position or a moment."""
+        moment = history.parse_moment(as_of) if as_of else None
+        return history.version_at(self.events_of(cycle_id), position=position, moment=moment)
+
+    def diff(self, cycle_id: str, first: int, second: int) -> dict[str, Any]:
+        """Per unit, what changed from one results version to another, and why."""
+        before, after = self.results(cycle_id, first), self.results(cycle_id, second)
+        versions = self.cycle(cycle_id).versions
+        start, end = versions[first - 1]["position"], versions[second - 1]["position"]
+        changed = history.compare_results(before["results"], after["results"])
+        events = self.events_of(cycle_id)
+        return {
+            "cycle": cycle_id,
+            "from": {"version": first, "digest": before["digest"], "position": start},
+            "to": {"version": second, "digest": after["digest"], "position": end},
+            "changes": history.explain(changed, events, min(start, end), max(start, end)),
+        }

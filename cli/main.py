@@ -11,10 +11,12 @@ from typing import NoReturn
 
 import click
 
-from application.audit import audit_rows
+from application.appeals import case_file, preview_resolution
+from application.audit import audit_rows, export_records
 from application.demo_season import dump_season, generate_season, season_json
 from application.season import SeasonError, read_batch, read_season
 from application.service import AssessApp
+from application.verify import verify_cycle
 from cli import render
 from domain.errors import DomainError
 from domain.rules import SCHEMES
@@ -112,13 +114,32 @@ def act(ctx: click.Context, cycle: str, batch_file: Path) -> None:
     show_default=True,
 )
 @click.option("--category", help="Only the units of this category.")
+@click.option(
+    "--as-of",
+    metavar="TIMESTAMP",
+    help="The version that stood then (ISO date or date-time, by the events' `at`).",
+)
+@click.option(
+    "--position", type=click.IntRange(min=1), help="The version that stood after event N."
+)
 @click.pass_context
 def results(
-    ctx: click.Context, cycle: str, version: int | None, output: str, category: str | None
+    ctx: click.Context,
+    cycle: str,
+    version: int | None,
+    output: str,
+    category: str | None,
+    as_of: str | None,
+    position: int | None,
 ) -> None:
-    """The results of CYCLE (the latest version unless --version is given)."""
+    """The results of CYCLE (the latest version unless --version, --as-of or --position)."""
+    if sum(option is not None for option in (version, as_of, position)) > 1:
+        fail("give only one of --version, --as-of and --position")
+    app = app_of(ctx)
     with refusals():
-        document = app_of(ctx).results(cycle, version)
+        if as_of is not None or position is not None:
+            version = app.version_at(cycle, position=position, as_of=as_of)
+        document = app.results(cycle, version)
     if category is not None:
         rows = [row for row in document["results"] if row["category"] == category]
         document = {**document, "results": rows}
@@ -140,12 +161,111 @@ def cycles(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("cycle")
 @click.option("--unit", help="Only the events that concern this unit.")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="json and csv carry every event in full with its hash, for outside auditors.",
+)
 @click.pass_context
-def audit(ctx: click.Context, cycle: str, unit: str | None) -> None:
+def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None:
     """The events of CYCLE in order: position, time, actor, role, verb, summary, reason."""
     with refusals():
         events = app_of(ctx).events_of(cycle)
-    render.audit_table(audit_rows(events, unit))
+    if output == "table":
+        render.audit_table(audit_rows(events, unit))
+    elif output == "json":
+        click.echo(json.dumps(export_records(events, unit), ensure_ascii=False, indent=1))
+    else:
+        sys.stdout.buffer.write(render.audit_csv(export_records(events, unit)).encode("utf-8-sig"))
+
+
+@cli.command()
+@click.argument("cycle")
+@click.option("--expect-head", metavar="HASH", help="The chain head as kept elsewhere.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def verify(ctx: click.Context, cycle: str, expect_head: str | None, output: str) -> None:
+    """Replay every stored event of CYCLE: re-check the hash chain, recompute every
+    results version against its recorded digests. Exit 0 only if all holds."""
+    with refusals():
+        report = verify_cycle(app_of(ctx), cycle, expect_head)
+    if output == "json":
+        click.echo(json.dumps(report.as_dict(), indent=1))
+    else:
+        render.verification(report.as_dict())
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.argument("cycle")
+@click.argument("first", type=click.IntRange(min=1))
+@click.argument("second", type=click.IntRange(min=1))
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+@click.pass_context
+def diff(ctx: click.Context, cycle: str, first: int, second: int, output: str) -> None:
+    """Per unit, what changed between results versions FIRST and SECOND, and which events
+    caused it (a unit no event touched moved because others did)."""
+    with refusals():
+        document = app_of(ctx).diff(cycle, first, second)
+    if output == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    else:
+        render.diff_table(document)
+
+
+@cli.group()
+def appeal() -> None:
+    """Appeal review: the case file, and a dry run of the answer."""
+
+
+@appeal.command("show")
+@click.argument("cycle")
+@click.argument("appeal_id", metavar="APPEAL")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def appeal_show(ctx: click.Context, cycle: str, appeal_id: str, output: str) -> None:
+    """The case file: the appeal, the unit's published figures and their inputs (who,
+    when), supervision findings, the answer and its corrections."""
+    with refusals():
+        document = case_file(app_of(ctx), cycle, appeal_id)
+    if output == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    else:
+        render.case_file(document)
+
+
+@appeal.command("preview")
+@click.argument("cycle")
+@click.argument("appeal_id", metavar="APPEAL")
+@click.option(
+    "--corrections",
+    "corrections_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A JSON/YAML list of corrections, as in resolve_appeal.",
+)
+@click.option("--outcome", type=click.Choice(["upheld", "dismissed"]), default="upheld")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def appeal_preview(
+    ctx: click.Context,
+    cycle: str,
+    appeal_id: str,
+    corrections_file: Path | None,
+    outcome: str,
+    output: str,
+) -> None:
+    """What resolving APPEAL with these corrections would change, for the appellant
+    and every other unit. Nothing is stored."""
+    with refusals():
+        corrections = read_batch(corrections_file) if corrections_file else []
+        document = preview_resolution(app_of(ctx), cycle, appeal_id, corrections, outcome)
+    if output == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    else:
+        render.preview(document)
 
 
 @cli.command("demo-season")

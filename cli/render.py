@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 from rich.console import Console
@@ -142,3 +143,104 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
             row["reason"],
         )
     console().print(table)
+
+
+def audit_csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = ["position", "event", "verb", "recorded", "actor", "role", "at"]
+    writer.writerow([*columns, "data", "previous", "chain"])
+    for record in records:
+        data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
+        writer.writerow(
+            [record[c] or "" for c in columns] + [data, record["previous"], record["chain"]]
+        )
+    return out.getvalue()
+
+
+def verification(report: dict[str, Any]) -> None:
+    out = console()
+    verdict = "[green]verified[/green]" if report["ok"] else "[red]FAILED[/red]"
+    out.print(f"cycle {report['cycle']}: {verdict}")
+    out.print(f"  events replayed   {report['events']}")
+    out.print(f"  results versions  {report['versions']}")
+    out.print(f"  digests matched   {report['digests_matched']}")
+    out.print(f"  snapshots checked {report['snapshots_checked']}")
+    out.print(f"  chain head        {report['head']}")
+    if not report["ok"]:
+        out.print(f"  first failure at event {report['position']}: {report['failure']}")
+
+
+def _change_text(changes: dict[str, list[Any]]) -> str:
+    return "; ".join(f"{key} {old} → {new}" for key, (old, new) in changes.items())
+
+
+def diff_table(document: dict[str, Any]) -> None:
+    table = Table(
+        title=f"{document['cycle']}: version {document['from']['version']} → "
+        f"{document['to']['version']}",
+        caption=f"{len(document['changes'])} units changed",
+    )
+    for column in ("unit", "name", "changes", "caused by"):
+        table.add_column(column, overflow="fold")
+    for entry in document["changes"]:
+        causes = [f"#{e['position']} {e['verb']} ({e['actor']})" for e in entry["events"]]
+        table.add_row(
+            entry["unit"],
+            entry["name"],
+            _change_text(entry["changes"]),
+            "\n".join(causes) or "knock-on: other units' changes",
+        )
+    console().print(table)
+
+
+def _row_line(row: dict[str, Any]) -> str:
+    components = " ".join(
+        f"{COMPONENT_LABELS.get(key, key)} {value}" for key, value in row["components"].items()
+    )
+    flags = " 一票否决" if row["vetoed"] else ""
+    return (
+        f"{components} | 得分 {row['score']} 加分 {row['extra']} 总分 {row['final']} | "
+        f"排名 {row['rank']} 类别排名 {row['category_rank']} {row['grade_label']}{flags}"
+    )
+
+
+def case_file(document: dict[str, Any]) -> None:
+    out = console()
+    appeal = document["appeal"]
+    out.print(
+        f"appeal {appeal['id']} by {appeal['by']} for unit {appeal['unit']} "
+        f"({appeal['at'] or 'no date'}), {appeal['status']}: {appeal['reason']}"
+    )
+    published = document["published"]
+    out.print(f"published (version {published['version']}): {_row_line(published['row'])}")
+    current = document["current"]
+    if current["version"] != published["version"]:
+        out.print(f"now (version {current['version']}): {_row_line(current['row'])}")
+    out.print("inputs:")
+    for entry in document["inputs"]:
+        out.print(f"  #{entry['position']} {entry['verb']} by {entry['actor']}: {entry['summary']}")
+    if document["supervision"]:
+        out.print("supervision findings:")
+        for entry in document["supervision"]:
+            out.print(f"  #{entry['position']} by {entry['actor']}: {entry['findings']}")
+    resolution = document["resolution"]
+    if resolution:
+        out.print(
+            f"answer (#{resolution['position']}, {resolution['outcome']}): {resolution['answer']}"
+        )
+        for correction in resolution.get("corrections", []):
+            out.print(f"  correction: {correction}")
+
+
+def preview(document: dict[str, Any]) -> None:
+    out = console()
+    out.print(
+        f"preview of appeal {document['appeal']} (unit {document['unit']}) "
+        f"against version {document['from_version']} — nothing stored"
+    )
+    out.print(f"before: {_row_line(document['before'])}")
+    out.print(f"after:  {_row_line(document['after'])}")
+    for entry in document["changes"]:
+        marker = "" if entry["unit"] == document["unit"] else " (knock-on)"
+        out.print(f"  {entry['unit']} {entry['name']}{marker}: {_change_text(entry['changes'])}")
