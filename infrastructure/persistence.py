@@ -23,7 +23,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from infrastructure.recorders import FACTORY_TOPIC
-from infrastructure.transcoder import TRANSCODER_TOPIC
 
 __all__ = [
     "DEFAULT_URL",
@@ -119,7 +118,6 @@ def application_env(url: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": FACTORY_TOPIC,
         "SQLALCHEMY_URL": normalise_url(url),
         "CREATE_TABLE": "y",
-        "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
     }
 
 
