@@ -26,6 +26,7 @@ import sqlalchemy
 
 from application.demo_season import generate_season
 from application.service import AssessApp
+from application.verify import verify_cycle
 from bench.baseline import raw_insert_rate, raw_scan_rate
 from infrastructure.persistence import normalise_url, open_application
 
@@ -36,8 +37,8 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def phase_import(url: str, units: int, items: int) -> dict[str, Any]:
-    season = generate_season("performance-evaluation", units, seed=7, items=items, sheets=False)
+def phase_import(url: str, units: int, items: int, sheets: bool) -> dict[str, Any]:
+    season = generate_season("performance-evaluation", units, seed=7, items=items, sheets=sheets)
     app = open_application(AssessApp, url)
     started = time.perf_counter()
     applied = app.import_season(season)
@@ -81,6 +82,15 @@ def phase_replay(url: str) -> dict[str, Any]:
     }
 
 
+def phase_verify(url: str) -> dict[str, Any]:
+    """`assess verify` on the cycle: chain, replay and every version's digest."""
+    app = open_application(AssessApp, url)
+    started = time.perf_counter()
+    report = verify_cycle(app, CYCLE)
+    assert report.ok, report.failure
+    return {"seconds": time.perf_counter() - started, "events": report.events}
+
+
 def stored_payloads(url: str) -> list[bytes]:
     engine = sqlalchemy.create_engine(normalise_url(url))
     with engine.connect() as connection:
@@ -93,6 +103,7 @@ def stored_payloads(url: str) -> list[bytes]:
 def run_phase(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.ingest", "--phase", name, "--url", url]
     command += ["--units", str(args.units), "--items", str(args.items)]
+    command += ["--sheets"] if args.sheets else []
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -104,6 +115,8 @@ def measure(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     results = run_phase("results", url, args)
     print(f"[{label}] full replay …", file=sys.stderr)
     replay = run_phase("replay", url, args)
+    print(f"[{label}] verify …", file=sys.stderr)
+    verified = run_phase("verify", url, args)
     print(f"[{label}] raw baseline …", file=sys.stderr)
     payloads = stored_payloads(url)
     return {
@@ -118,6 +131,8 @@ def measure(label: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         "reload_seconds": results["reload_seconds"],
         "results_peak_rss_mib": results["peak_rss_mib"],
         "full_replay_seconds": replay["read_seconds"] + replay["apply_seconds"],
+        "verify_seconds": verified["seconds"],
+        "verify_events_per_s": verified["events"] / verified["seconds"],
     }
 
 
@@ -137,6 +152,17 @@ def report(rows: list[dict[str, Any]]) -> str:
             f"{row['import_peak_rss_mib']:,.0f} MiB | {row['results_cold_seconds']:.2f} s | "
             f"{row['reload_seconds']:.2f} s | {row['full_replay_seconds']:.2f} s |"
         )
+    lines += [
+        "",
+        "| store | verify | verify events/s | raw scan rows/s | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for row in rows:
+        ratio = row["verify_events_per_s"] / row["raw_scan_rows_per_s"]
+        lines.append(
+            f"| {row['store']} | {row['verify_seconds']:.1f} s | "
+            f"{row['verify_events_per_s']:,.0f} | {row['raw_scan_rows_per_s']:,.0f} | {ratio:.0%} |"
+        )
     return "\n".join(lines)
 
 
@@ -145,13 +171,19 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
-    parser.add_argument("--phase", choices=["import", "results", "replay"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=["import", "results", "replay", "verify"], help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--sheets", action="store_true", help="One submit_sheet per unit and method instead."
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        phases = {"import": lambda: phase_import(args.url, args.units, args.items)}
+        phases = {"import": lambda: phase_import(args.url, args.units, args.items, args.sheets)}
         phases["results"] = lambda: phase_results(args.url)
         phases["replay"] = lambda: phase_replay(args.url)
+        phases["verify"] = lambda: phase_verify(args.url)
         print(json.dumps(phases[args.phase]()))
         return
 
