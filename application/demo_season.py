@@ -12,7 +12,7 @@ sized from the quotas. Corrections and appeals in B stay inside their unit's ban
 the boundaries hold in every results version after the last veto change.
 
 Numbers are `int` or `Decimal` with at most 2 decimals; the same seed gives the same
-season. Only the standard library is needed to generate; YAML output needs PyYAML.
+season. YAML output needs PyYAML.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from domain.schemes import group_party_org
 
 __all__ = [
     "MIN_UNITS_WITH_COMPLICATIONS",
@@ -266,6 +268,17 @@ def _veto(season: _Season, unit_id: str, basis: str) -> None:
     season.act("apply_veto", "lg", unit=unit_id, reason=_VETO_BASES[basis], basis=basis)
 
 
+def _assessment_vetoes(season: _Season, roles: dict[str, Any], basis: str) -> list[str]:
+    """Veto the units planned to stay incomplete and the one to be revoked in review;
+    returns the incomplete ones."""
+    incomplete = roles.get("veto_incomplete", [])
+    for unit_id in incomplete:
+        _veto(season, unit_id, basis)
+    for unit_id in roles.get("veto_revoked", []):
+        _veto(season, unit_id, "criticized_by_superior")
+    return incomplete
+
+
 def _revoke_veto(season: _Season, unit_id: str) -> None:
     season.act("revoke_veto", "lg", unit=unit_id, reason="经复核,否决依据不成立,予以撤销")
 
@@ -341,21 +354,8 @@ _GPO_COMPLICATIONS = {
     "appeal_upheld": 1,
     "appeal_dismissed": 1,
 }
-_GPO_COMPONENTS = ("research_h1", "research_h2", "year_end")
-_GPO_AREAS = (
-    "political",
-    "ideology_culture",
-    "organization",
-    "cadres_talent",
-    "conduct",
-    "discipline_integrity",
-    "mass_organizations",
-    "petitions",
-    "stability",
-    "confidentiality",
-    "public_security",
-    "responsibility_system",
-)
+_GPO_COMPONENTS = group_party_org.COMPONENTS
+_GPO_AREAS = group_party_org.DEDUCTION_AREAS
 _GPO_DEDUCTION_POINTS = (Decimal("0.5"), 1, 2, 3, 5)
 _GPO_COMMENDATIONS = {
     "national": "获评全国先进基层党组织",
@@ -537,11 +537,7 @@ def _gpo_assessment(
     claims: list[_Claim],
     roles: dict[str, list[str]],
 ) -> None:
-    incomplete = roles.get("veto_incomplete", [])
-    for unit_id in incomplete:
-        _veto(season, unit_id, "serious_dereliction")
-    for unit_id in roles.get("veto_revoked", []):
-        _veto(season, unit_id, "criticized_by_superior")
+    incomplete = _assessment_vetoes(season, roles, "serious_dereliction")
     for unit_id in unit_ids:
         if unit_id in incomplete:
             continue
@@ -917,11 +913,7 @@ def _lt_assessment(
     roles: dict[str, Any],
     sheets: bool,
 ) -> None:
-    incomplete = roles.get("veto_incomplete", [])
-    for unit_id in incomplete:
-        _veto(season, unit_id, "serious_dereliction")
-    for unit_id in roles.get("veto_revoked", []):
-        _veto(season, unit_id, "criticized_by_superior")
+    incomplete = _assessment_vetoes(season, roles, "serious_dereliction")
     for unit_id in category_of:
         inputs = plan[unit_id]
         if unit_id not in incomplete:
@@ -1168,11 +1160,7 @@ def _pe_assessment(
     roles: dict[str, list[str]],
     sheets: bool,
 ) -> None:
-    incomplete = roles.get("veto_incomplete", [])
-    for unit_id in incomplete:
-        _veto(season, unit_id, "other")
-    for unit_id in roles.get("veto_revoked", []):
-        _veto(season, unit_id, "criticized_by_superior")
+    incomplete = _assessment_vetoes(season, roles, "other")
     actions = season.actions
     for unit_id in plan:
         scorers = {"self": _unit_actor(unit_id), "org": _pe_org_assessor(unit_id), "social": "soc"}

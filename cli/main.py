@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -23,11 +23,32 @@ from domain.rules import SCHEMES
 from infrastructure.persistence import open_application, resolve_url
 
 EXIT_REFUSED = 2
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_REFUSED)
+
+
+def output_option(*choices: str, help: str | None = None) -> Callable[[F], F]:
+    """`--format`: the first choice is the default."""
+    return click.option(
+        "--format",
+        "output",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def emit(document: Any, output: str, human: Callable[[Any], None]) -> None:
+    """JSON for machines, or the human rendering."""
+    if output == "json":
+        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    else:
+        human(document)
 
 
 @contextmanager
@@ -106,13 +127,7 @@ def act(ctx: click.Context, cycle: str, batch_file: Path) -> None:
 @cli.command()
 @click.argument("cycle")
 @click.option("--version", "version", type=click.IntRange(min=1), help="A past results version.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["json", "table", "csv"]),
-    default="json",
-    show_default=True,
-)
+@output_option("json", "table", "csv")
 @click.option("--category", help="Only the units of this category.")
 @click.option(
     "--as-of",
@@ -161,14 +176,7 @@ def cycles(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("cycle")
 @click.option("--unit", help="Only the events that concern this unit.")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="json and csv carry every event in full with its hash, for outside auditors.",
-)
+@output_option("table", "json", "csv", help="json and csv: every event in full, with its hash.")
 @click.pass_context
 def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None:
     """The events of CYCLE in order: position, time, actor, role, verb, summary, reason."""
@@ -185,17 +193,14 @@ def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None
 @cli.command()
 @click.argument("cycle")
 @click.option("--expect-head", metavar="HASH", help="The chain head as kept elsewhere.")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@output_option("text", "json")
 @click.pass_context
 def verify(ctx: click.Context, cycle: str, expect_head: str | None, output: str) -> None:
     """Replay every stored event of CYCLE: re-check the hash chain, recompute every
     results version against its recorded digests. Exit 0 only if all holds."""
     with refusals():
         report = verify_cycle(app_of(ctx), cycle, expect_head)
-    if output == "json":
-        click.echo(json.dumps(report.as_dict(), indent=1))
-    else:
-        render.verification(report.as_dict())
+    emit(report.as_dict(), output, render.verification)
     sys.exit(0 if report.ok else 1)
 
 
@@ -203,17 +208,14 @@ def verify(ctx: click.Context, cycle: str, expect_head: str | None, output: str)
 @click.argument("cycle")
 @click.argument("first", type=click.IntRange(min=1))
 @click.argument("second", type=click.IntRange(min=1))
-@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table")
+@output_option("table", "json")
 @click.pass_context
 def diff(ctx: click.Context, cycle: str, first: int, second: int, output: str) -> None:
     """Per unit, what changed between results versions FIRST and SECOND, and which events
     caused it (a unit no event touched moved because others did)."""
     with refusals():
         document = app_of(ctx).diff(cycle, first, second)
-    if output == "json":
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
-    else:
-        render.diff_table(document)
+    emit(document, output, render.diff_table)
 
 
 @cli.group()
@@ -224,17 +226,14 @@ def appeal() -> None:
 @appeal.command("show")
 @click.argument("cycle")
 @click.argument("appeal_id", metavar="APPEAL")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@output_option("text", "json")
 @click.pass_context
 def appeal_show(ctx: click.Context, cycle: str, appeal_id: str, output: str) -> None:
     """The case file: the appeal, the unit's published figures and their inputs (who,
     when), supervision findings, the answer and its corrections."""
     with refusals():
         document = case_file(app_of(ctx), cycle, appeal_id)
-    if output == "json":
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
-    else:
-        render.case_file(document)
+    emit(document, output, render.case_file)
 
 
 @appeal.command("preview")
@@ -247,7 +246,7 @@ def appeal_show(ctx: click.Context, cycle: str, appeal_id: str, output: str) -> 
     help="A JSON/YAML list of corrections, as in resolve_appeal.",
 )
 @click.option("--outcome", type=click.Choice(["upheld", "dismissed"]), default="upheld")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text")
+@output_option("text", "json")
 @click.pass_context
 def appeal_preview(
     ctx: click.Context,
@@ -262,10 +261,7 @@ def appeal_preview(
     with refusals():
         corrections = read_batch(corrections_file) if corrections_file else []
         document = preview_resolution(app_of(ctx), cycle, appeal_id, corrections, outcome)
-    if output == "json":
-        click.echo(json.dumps(document, ensure_ascii=False, indent=1))
-    else:
-        render.preview(document)
+    emit(document, output, render.preview)
 
 
 @cli.command("demo-season")

@@ -1,0 +1,187 @@
+"""`assess serve` (the HTTP API under uvicorn) and `assess users` (accounts).
+
+Both take the database from the group's `--db` (or `ASSESS_DB`) and accept their
+own `--db` too. Register with `cli.add_command(serve)` and `cli.add_command(users)`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+import click
+
+from api.app import create_app
+from api.demo import DEMO_ACCOUNTS, load_demo
+from api.settings import Settings
+from application.service import AssessApp
+from domain.errors import DomainError
+from infrastructure.accounts import AccountStore
+from infrastructure.persistence import open_application, resolve_url
+
+EXIT_REFUSED = 2
+db_option = click.option(
+    "--db", metavar="URL", help="Event store URL (overrides the global --db and ASSESS_DB)."
+)
+
+
+def fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
+def database_url(ctx: click.Context, db: str | None) -> str:
+    """This command's --db, else the group's (--db / ASSESS_DB), else the default."""
+    inherited = getattr(ctx.find_root().obj, "url", None)
+    try:
+        return resolve_url(db) if db or not inherited else inherited
+    except ValueError as error:
+        fail(str(error))
+
+
+@click.command()
+@click.option("--host", help="Address to listen on  [default: 127.0.0.1, env ASSESS_HOST]")
+@click.option("--port", type=int, help="Port  [default: 8000, env ASSESS_PORT]")
+@db_option
+@click.option("--demo", is_flag=True, help="Load the demo seasons and accounts (if absent).")
+@click.pass_context
+def serve(
+    ctx: click.Context, host: str | None, port: int | None, db: str | None, demo: bool
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    url = database_url(ctx, db)
+    settings = Settings()
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
+    if demo:
+        _prepare_demo(url, settings)
+    base = f"http://{settings.host}:{settings.port}"
+    click.echo(f"assess API on {base}  (docs {base}/docs)  event store {_shown(url)}")
+    uvicorn.run(create_app(url, settings), host=settings.host, port=settings.port)
+
+
+def _prepare_demo(url: str, settings: Settings) -> None:
+    app = open_application(AssessApp, url)
+    accounts = AccountStore(url)
+    try:
+        shown = load_demo(app, accounts)
+    finally:
+        accounts.close()
+        app.close()
+    click.echo(f"demo cycles: {', '.join(sorted({c for a in DEMO_ACCOUNTS.values() for c in a}))}")
+    click.echo("demo accounts (name / password: actors):")
+    for name, password, holds in shown:
+        click.echo(f"  {name} / {password}: {holds}")
+
+
+def _shown(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url
+
+
+@click.group()
+def users() -> None:
+    """API accounts: add, list, change a password, bind to a cycle's actor."""
+
+
+@users.command("add")
+@click.argument("name")
+@db_option
+@click.option("--admin", is_flag=True, help="May create cycles and manage accounts.")
+@click.option(
+    "--actor",
+    "actors",
+    multiple=True,
+    metavar="CYCLE=ACTOR",
+    help="Act as ACTOR in CYCLE (repeatable).",
+)
+@click.password_option(help="Prompted for if not given.")
+@click.pass_context
+def add(
+    ctx: click.Context,
+    name: str,
+    db: str | None,
+    admin: bool,
+    actors: tuple[str, ...],
+    password: str,
+) -> None:
+    """Create account NAME."""
+    pairs = [_pair(entry) for entry in actors]
+    with _accounts(ctx, db) as store:
+        for cycle, actor in pairs:
+            _require_actor(store.url, cycle, actor)
+        store.add(name, password, admin=admin)
+        for cycle, actor in pairs:
+            store.bind(name, cycle, actor)
+    click.echo(f"account {name} added" + (" (admin)" if admin else ""))
+
+
+@users.command("list")
+@db_option
+@click.pass_context
+def list_(ctx: click.Context, db: str | None) -> None:
+    """Every account with its actors."""
+    with _accounts(ctx, db) as store:
+        for account in store.all():
+            held = ", ".join(f"{cycle}={actor}" for cycle, actor in sorted(account.actors.items()))
+            click.echo(f"{account.name}{' (admin)' if account.admin else ''}  {held}".rstrip())
+
+
+@users.command("passwd")
+@click.argument("name")
+@db_option
+@click.password_option(help="Prompted for if not given.")
+@click.pass_context
+def passwd(ctx: click.Context, name: str, db: str | None, password: str) -> None:
+    """Set the password of account NAME."""
+    with _accounts(ctx, db) as store:
+        store.set_password(name, password)
+    click.echo(f"password of {name} changed")
+
+
+@users.command("bind")
+@click.argument("name")
+@click.argument("cycle")
+@click.argument("actor")
+@db_option
+@click.pass_context
+def bind(ctx: click.Context, name: str, cycle: str, actor: str, db: str | None) -> None:
+    """Let account NAME act as ACTOR in CYCLE."""
+    with _accounts(ctx, db) as store:
+        _require_actor(store.url, cycle, actor)
+        store.bind(name, cycle, actor)
+    click.echo(f"account {name} acts as {actor} in {cycle}")
+
+
+class _accounts:
+    """The account store of the command's database; refusals exit 2 with one line."""
+
+    def __init__(self, ctx: click.Context, db: str | None) -> None:
+        self.url = database_url(ctx, db)
+
+    def __enter__(self) -> AccountStore:
+        self.store = AccountStore(self.url)
+        return self.store
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.store.close()
+        if isinstance(error, DomainError):
+            fail(str(error))
+
+
+def _require_actor(url: str, cycle: str, actor: str) -> None:
+    app = open_application(AssessApp, url)
+    try:
+        if actor not in app.cycle(cycle).actors:
+            raise DomainError("invalid_value", f"cycle {cycle} has no actor {actor!r}")
+    finally:
+        app.close()
+
+
+def _pair(entry: str) -> tuple[str, str]:
+    cycle, sep, actor = entry.partition("=")
+    if not sep or not cycle or not actor:
+        fail(f"--actor {entry!r}: expected CYCLE=ACTOR")
+    return cycle, actor
