@@ -8,7 +8,13 @@ from application.audit import concerning, verb_of
 from application.history import compare_results, describe
 from application.service import AssessApp
 from domain.errors import DomainError
-from domain.events import AppealFiled, AppealResolved, ResultsPublished, SupervisionRecorded
+from domain.events import (
+    AppealFiled,
+    AppealResolved,
+    CycleEvent,
+    ResultsPublished,
+    SupervisionRecorded,
+)
 
 # Verbs whose events are inputs to a unit's figures.
 INPUT_VERBS = {
@@ -108,7 +114,7 @@ def preview_resolution(
     }
 
 
-def _find(events: list[Any], kind: type, appeal_id: str) -> Any:
+def _find(events: list[CycleEvent], kind: type, appeal_id: str) -> CycleEvent:
     for event in events:
         if isinstance(event, kind) and event.data.get("appeal") == appeal_id:
             return event

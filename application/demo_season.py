@@ -831,6 +831,7 @@ def _lt_ballots(rng: random.Random, band: str, count: tuple[int, int]) -> list[N
 def _lt_inputs(rng: random.Random, category: str, band: str, items: list[_LtItem]) -> dict:
     """One unit's ballots (per component: list of (submitter, ballots)), award and scores."""
     _, awards, (low, high) = _LT_BANDS[band]
+    ballots: dict[str, list[tuple[str | None, list[Any]]]]
     if category == "town":
         ballots = {"debrief": [(r, _lt_debrief(rng, band)) for r in _LT_RATERS]}
     else:

@@ -190,7 +190,9 @@ class AssessApp(Application[UUID]):
         created = self.recorder.select_notifications(start=None, limit=10**9, topics=[topic])
         listing = []
         for notification in created:
-            cycle: Cycle = self.repository.get(notification.originator_id, projector_func=replay)
+            cycle: Cycle = self.repository.get(
+                UUID(str(notification.originator_id)), projector_func=replay
+            )
             listing.append(
                 {
                     "cycle": cycle.cycle_id,

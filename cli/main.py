@@ -91,8 +91,14 @@ class _LazyApp:
         return self._app
 
 
+def store_of(ctx: click.Context) -> _LazyApp:
+    store = ctx.find_object(_LazyApp)
+    assert store is not None, "the assess group sets the store up"
+    return store
+
+
 def app_of(ctx: click.Context) -> AssessApp:
-    return ctx.find_object(_LazyApp).get()
+    return store_of(ctx).get()
 
 
 @cli.command("import")
@@ -314,7 +320,7 @@ def demo(ctx: click.Context, units: int) -> None:
                 applied = app.import_season(season)
                 click.echo(f"imported {cycle_id}: {applied.events} events")
             render.results_table(app.results(cycle_id))
-    click.echo(f"event store: {ctx.find_object(_LazyApp).url}")
+    click.echo(f"event store: {store_of(ctx).url}")
 
 
 def main() -> None:

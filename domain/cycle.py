@@ -188,7 +188,7 @@ class Cycle(Aggregate):
             raise DomainError("invalid_value", "an action must be an object")
         verb = action.get("do")
         rule = RULES.get(verb) if isinstance(verb, str) else None
-        if rule is None or self.scheme not in rule.schemes:
+        if not isinstance(verb, str) or rule is None or self.scheme not in rule.schemes:
             raise DomainError("invalid_value", f"{verb!r} is not a verb of {self.scheme}")
         by, role, own_unit = self._authorise(verb, rule, action)
         stages = self._stages_for(verb, rule, action)
@@ -204,7 +204,7 @@ class Cycle(Aggregate):
         """Who acts, and whether that role may use this verb for this unit and method."""
         by = action.get("by")
         actor = self.actors.get(by) if isinstance(by, str) else None
-        if actor is None:
+        if actor is None or not isinstance(by, str):
             raise DomainError("permission_denied", f"unknown actor {by!r}")
         role = actor["role"]
         if role not in self._roles_for(verb, rule):
@@ -714,7 +714,7 @@ def _group_value(act: Act) -> dict[str, Any]:
         raise DomainError("invalid_value", "give either value or deductions")
     if act.has("value"):
         return {"value": act.score()}
-    deductions = []
+    deductions: list[dict[str, Any]] = []
     for entry in act.listing("deductions"):
         if not isinstance(entry, dict):
             raise DomainError("invalid_value", "each deduction must be an object")
