@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/assess demo
+	$(BIN)/assess serve --demo
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -q

@@ -18,6 +18,7 @@ from application.season import SeasonError, read_batch, read_season
 from application.service import AssessApp
 from application.verify import verify_cycle
 from cli import render
+from cli.serve import serve, users
 from domain.errors import DomainError
 from domain.rules import SCHEMES
 from infrastructure.persistence import open_application, resolve_url
@@ -321,6 +322,10 @@ def demo(ctx: click.Context, units: int) -> None:
                 click.echo(f"imported {cycle_id}: {applied.events} events")
             render.results_table(app.results(cycle_id))
     click.echo(f"event store: {store_of(ctx).url}")
+
+
+cli.add_command(serve)
+cli.add_command(users)
 
 
 def main() -> None:

@@ -1,0 +1,87 @@
+"""What endpoints are given: the services of this process, the caller, the cycle's viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from api.access import ActorDirectory, Viewer
+from api.auth import Tokens
+from api.errors import Unauthorized
+from api.models import CYCLE_ID
+from api.settings import Settings
+from application.service import AssessApp
+from domain.errors import DomainError
+from infrastructure.accounts import Account, AccountStore
+
+bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+@dataclass
+class Services:
+    """One per process, built in the lifespan."""
+
+    app: AssessApp
+    accounts: AccountStore
+    tokens: Tokens
+    settings: Settings
+    actors: ActorDirectory
+
+    def close(self) -> None:
+        self.accounts.close()
+        self.app.close()
+
+
+# Dependencies without I/O are `async def`: they run on the event loop, not in a thread.
+async def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def get_app(services: ServicesDep) -> AssessApp:
+    return services.app
+
+
+async def get_accounts(services: ServicesDep) -> AccountStore:
+    return services.accounts
+
+
+AppDep = Annotated[AssessApp, Depends(get_app)]
+AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
+
+
+def current_account(
+    services: ServicesDep, token: Annotated[str | None, Depends(bearer)]
+) -> Account:
+    if not token:
+        raise Unauthorized("a bearer token is required: POST /auth/token")
+    name = services.tokens.subject(token)
+    account = services.accounts.cached(name, services.settings.account_cache_seconds)
+    if account is None:
+        raise Unauthorized(f"account {name!r} no longer exists")
+    return account
+
+
+CurrentAccount = Annotated[Account, Depends(current_account)]
+
+
+async def admin_account(account: CurrentAccount) -> Account:
+    if not account.admin:
+        raise DomainError("permission_denied", f"account {account.name} is not an admin")
+    return account
+
+
+AdminAccount = Annotated[Account, Depends(admin_account)]
+CycleId = Annotated[str, Path(pattern=CYCLE_ID, examples=["2025-group-party-org"])]
+
+
+def get_viewer(account: CurrentAccount, cycle_id: CycleId, services: ServicesDep) -> Viewer:
+    return Viewer(account, cycle_id, services.actors.of(cycle_id), services.app)
+
+
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]

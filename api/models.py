@@ -1,0 +1,347 @@
+"""Request and response bodies: the JSON of SPEC §5 and §6, documented for OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+
+from domain.cycle import ROLES, STAGES, VERBS
+from domain.rules import SCHEMES
+
+CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+SCORE = {"do": "submit_score", "unit": "P0003", "component": "year_end", "value": 87.5}
+SHEET = {
+    "do": "submit_sheet",
+    "unit": "O0002",
+    "method": "self",
+    "scores": {"G1": 100, "G2": 85},
+    "at": "2025-12-01",
+}
+ROW = {
+    "unit": "T01",
+    "name": "城关镇",
+    "category": "town",
+    "components": {"debrief": "86.67", "annual": "90.00", "performance": "88.25"},
+    "score": "88.28",
+    "extra": "5.00",
+    "final": "93.28",
+    "rank": 1,
+    "category_rank": 1,
+    "grade": "excellent",
+    "grade_label": "优秀",
+    "vetoed": False,
+    "capped": False,
+}
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(examples=["wrong_stage"])
+    message: str = Field(examples=["submit_score is allowed in assessment, the cycle is review"])
+    action_index: int | None = Field(None, examples=[0])
+
+
+# ---- accounts and tokens ---------------------------------------------------------
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the token expires.", examples=[28800])
+    expires_at: datetime
+
+
+class AccountOut(BaseModel):
+    name: str = Field(examples=["od"])
+    admin: bool = False
+    actors: dict[str, str] = Field(
+        default_factory=dict,
+        description="Actor id held in each cycle (cycle id → actor id).",
+        examples=[{"2025-group-party-org": "od"}],
+    )
+
+
+class AccountIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, examples=["u-P0003"])
+    password: str = Field(min_length=1, max_length=256)
+    admin: bool = False
+    actors: dict[str, str] = Field(
+        default_factory=dict, examples=[{"2025-group-party-org": "u-P0003"}]
+    )
+
+
+class PasswordIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    password: str = Field(min_length=1, max_length=256)
+
+
+class BindingIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    actor: str = Field(min_length=1, max_length=200, examples=["u-P0003"])
+
+
+# ---- cycles ------------------------------------------------------------------------
+
+
+class CycleHeaderIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    id: str = Field(pattern=CYCLE_ID, examples=["2026-town"])
+    scheme: Literal[SCHEMES]  # type: ignore[valid-type]
+    year: int = Field(0, ge=0, le=9999, examples=[2026])
+    title: str = Field("", max_length=500, examples=["2026年度镇街领导班子抓基层党建工作考核"])
+
+
+class ActorIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    id: str = Field(min_length=1, max_length=200)
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    unit: str | None = Field(None, description="For role `unit`: the unit it is bound to.")
+    body: str | None = Field(None, description="For role `assessor` (scheme B): its body.")
+
+
+class UnitIn(BaseModel):
+    model_config = ConfigDict(strict=True)
+
+    id: str = Field(min_length=1, max_length=200)
+    name: str | None = None
+    category: str | None = None
+
+
+class SeasonHeaderIn(BaseModel):
+    """A season file (SPEC §5) without actions: actions come through `/actions`,
+    each by the actor the caller's account holds."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "format": "assess-season/1",
+                    "cycle": {"id": "2026-town", "scheme": "leadership-team", "year": 2026},
+                    "rules": {"quotas": {"town": {"top": 1, "bottom": 1}}},
+                    "actors": [
+                        {"id": "od", "role": "org_dept"},
+                        {"id": "u-T01", "role": "unit", "unit": "T01"},
+                    ],
+                    "units": [{"id": "T01", "name": "城关镇", "category": "town"}],
+                }
+            ]
+        },
+    )
+
+    format: Literal["assess-season/1"]
+    cycle: CycleHeaderIn
+    rules: dict[str, Any] = Field(default_factory=dict)
+    actors: list[ActorIn] = Field(default_factory=list, max_length=100_000)
+    units: list[UnitIn] = Field(default_factory=list, max_length=100_000)
+
+    def as_season(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class CycleSummary(BaseModel):
+    cycle: str = Field(examples=["2025-group-party-org"])
+    scheme: str = Field(examples=["group-party-org"])
+    year: int
+    title: str
+    stage: Literal[STAGES]  # type: ignore[valid-type]
+    version: int | None = Field(description="Latest results version; null while scoring is open.")
+    events: int = Field(description="Events stored for the cycle.")
+
+
+class VersionOut(BaseModel):
+    version: int
+    position: int = Field(description="Event position that created the version.")
+    recorded: str
+    digest: str
+
+
+class CountsOut(BaseModel):
+    units: int
+    actors: int
+    items: int
+    vetoes: int
+    appeals: dict[str, int] = Field(examples=[{"pending": 0, "upheld": 1, "dismissed": 1}])
+
+
+class ViewerOut(BaseModel):
+    account: str
+    actor: str | None = Field(description="The actor the account holds in this cycle.")
+    role: str | None
+    unit: str | None
+
+
+class CycleDetail(CycleSummary):
+    versions: list[VersionOut]
+    counts: CountsOut
+    viewer: ViewerOut
+
+
+# ---- actions -----------------------------------------------------------------------
+
+
+class ActionIn(BaseModel):
+    """One action (SPEC §5) without `by`: the actor is the one your account holds in
+    the cycle. A `by` that names another actor is refused (422)."""
+
+    model_config = ConfigDict(
+        strict=True, extra="allow", json_schema_extra={"examples": [SCORE, SHEET]}
+    )
+
+    do: Literal[VERBS]  # type: ignore[valid-type]
+    by: str | None = Field(None, description="Optional; must equal your actor if given.")
+    at: str | None = Field(None, description="ISO date or date-time of the act.")
+
+    def as_action(self, actor: str) -> dict[str, Any]:
+        return {**self.model_dump(exclude_none=True), "by": actor}
+
+
+class ActionBatchIn(BaseModel):
+    """Several actions, applied atomically: all are stored, or none."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        json_schema_extra={"examples": [{"actions": [SCORE, {**SCORE, "unit": "P0004"}]}]},
+    )
+
+    actions: list[ActionIn] = Field(min_length=1, max_length=10_000)
+
+
+def _batch_or_one(value: Any) -> str:
+    return "batch" if isinstance(value, dict) and "actions" in value else "action"
+
+
+ActionsIn = Annotated[
+    Annotated[ActionIn, Tag("action")] | Annotated[ActionBatchIn, Tag("batch")],
+    Discriminator(_batch_or_one),
+]
+
+
+class AppliedOut(BaseModel):
+    cycle: str
+    events: int = Field(description="Events stored by this request.")
+    stage: str
+    version: int | None = Field(description="Latest results version after the batch.")
+    position: int = Field(description="Position of the cycle's last event.")
+
+
+# ---- results -------------------------------------------------------------------------
+
+
+class ResultRow(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [ROW]})
+
+    unit: str
+    name: str
+    category: str
+    components: dict[str, str]
+    score: str
+    extra: str
+    final: str
+    rank: int
+    category_rank: int
+    grade: str
+    grade_label: str
+    vetoed: bool
+    capped: bool
+
+
+class ResultsPage(BaseModel):
+    """SPEC §6 results of one version; `results` is one page of the rows the caller may
+    see, `total` counts them all; `digest` is that of the whole version."""
+
+    cycle: str
+    scheme: str
+    version: int
+    digest: str
+    total: int
+    offset: int
+    limit: int
+    results: list[ResultRow]
+
+
+# ---- audit and appeals -------------------------------------------------------------------
+
+
+class AuditRowOut(BaseModel):
+    position: int
+    recorded: str
+    at: str | None
+    actor: str
+    role: str
+    verb: str
+    summary: str
+    reason: str
+    chain: str
+
+
+class AuditPage(BaseModel):
+    cycle: str
+    total: int
+    offset: int
+    limit: int
+    rows: list[AuditRowOut]
+
+
+class AppealOut(BaseModel):
+    appeal: str
+    unit: str
+    status: Literal["pending", "upheld", "dismissed"]
+    reason: str
+    filed_by: str
+    filed_at: str | None
+    recorded: str
+    position: int
+
+
+class ResolutionOut(BaseModel):
+    outcome: Literal["upheld", "dismissed"]
+    answer: str
+    corrections: list[dict[str, Any]]
+    version: int | None = Field(description="Results version created by the corrections.")
+    resolved_by: str
+    resolved_at: str | None
+    recorded: str
+    position: int
+
+
+class UnitResultOut(BaseModel):
+    version: int
+    digest: str
+    row: ResultRow | None
+
+
+class CaseFileOut(BaseModel):
+    """Everything an appeal review needs, in one document."""
+
+    appeal: AppealOut
+    results_at_publication: UnitResultOut | None
+    events: list[AuditRowOut] = Field(description="Every event that touched the unit.")
+    resolution: ResolutionOut | None
+    results_after_resolution: UnitResultOut | None
+
+
+class VerificationOut(BaseModel):
+    cycle: str
+    ok: bool
+    events: int
+    versions: int
+    digests_matched: int
+    snapshots_checked: int
+    head: str
+    failure: str | None
+    position: int | None
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+    database: Literal["ok"] = "ok"

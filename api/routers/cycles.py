@@ -1,0 +1,134 @@
+"""Cycles: list, create from a season header, read one, act on one."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, status
+
+from api.access import CycleState, Viewer, cycle_state
+from api.deps import AdminAccount, AppDep, CurrentAccount, CycleId, ViewerDep
+from api.models import (
+    SCORE,
+    SHEET,
+    ActionBatchIn,
+    ActionsIn,
+    AppliedOut,
+    CountsOut,
+    CycleDetail,
+    CycleSummary,
+    ErrorOut,
+    SeasonHeaderIn,
+    VersionOut,
+    ViewerOut,
+)
+from application.service import AssessApp
+from domain.errors import ActionRefused, DomainError
+
+router = APIRouter(prefix="/cycles", tags=["cycles"])
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    status_code: {"model": ErrorOut} for status_code in (401, 403, 404, 409, 422)
+}
+ACTION_EXAMPLES = {
+    "score": {"summary": "One score", "value": SCORE},
+    "sheet": {"summary": "A score sheet (B, C)", "value": SHEET},
+    "batch": {
+        "summary": "A batch: all or nothing",
+        "value": {"actions": [SCORE, {**SCORE, "component": "research_h2", "value": 90}]},
+    },
+}
+
+
+@router.get("", response_model=list[CycleSummary], responses=REFUSALS)
+def list_cycles(account: CurrentAccount, app: AppDep) -> list[dict[str, Any]]:
+    """The cycles your account holds an actor in (an admin: every cycle)."""
+    return [entry for entry in app.cycles() if account.admin or account.actor_in(entry["cycle"])]
+
+
+@router.post(
+    "", response_model=CycleDetail, status_code=status.HTTP_201_CREATED, responses=REFUSALS
+)
+def create_cycle(header: SeasonHeaderIn, account: AdminAccount, app: AppDep) -> CycleDetail:
+    """A new cycle (stage `draft`) from a season header (admin accounts). Bind accounts
+    to its actors with `PUT /users/{name}/actors/{cycle}`."""
+    app.import_season(header.as_season(), actor=account.name)
+    cycle = header.cycle.id
+    return detail(Viewer(account, cycle, cycle_state(app, cycle).actors, app))
+
+
+@router.get("/{cycle_id}", response_model=CycleDetail, responses=REFUSALS)
+def get_cycle(viewer: ViewerDep) -> CycleDetail:
+    """Stage, results versions, counts, and the actor you hold in the cycle."""
+    return detail(viewer)
+
+
+@router.post("/{cycle_id}/actions", response_model=AppliedOut, responses=REFUSALS)
+def act(
+    cycle_id: CycleId,
+    body: Annotated[ActionsIn, Body(openapi_examples=ACTION_EXAMPLES)],
+    viewer: ViewerDep,
+    app: AppDep,
+) -> AppliedOut:
+    """One action, or a batch applied atomically (all stored or none), by the actor your
+    account holds in the cycle. SPEC §3 decides what that actor may do; a refusal names
+    the action (`action_index`) and stores nothing."""
+    actions = body.actions if isinstance(body, ActionBatchIn) else [body]
+    actor = viewer.acting_actor()
+    for index, action in enumerate(actions):
+        if action.by is not None and action.by != actor:
+            raise _not_yours(index, action.do, action.by, actor)
+    return perform(app, cycle_id, [action.as_action(actor) for action in actions])
+
+
+def perform(app: AssessApp, cycle_id: str, actions: list[dict[str, Any]]) -> AppliedOut:
+    applied = app.act(cycle_id, actions)
+    return AppliedOut(
+        cycle=applied.cycle,
+        events=applied.events,
+        stage=applied.stage,
+        version=applied.version,
+        position=applied.position,
+    )
+
+
+def _not_yours(index: int, verb: str, by: str, actor: str) -> DomainError:
+    error = DomainError("invalid_value", f"by is {by!r}, but your actor here is {actor!r}")
+    return ActionRefused(index, verb, error)
+
+
+def detail(viewer: Viewer) -> CycleDetail:
+    state = viewer.state
+    return CycleDetail(
+        **summary(state).model_dump(),
+        versions=[VersionOut(**entry) for entry in state.versions],
+        counts=counts(state),
+        viewer=ViewerOut(
+            account=viewer.account.name, actor=viewer.actor, role=viewer.role, unit=viewer.unit
+        ),
+    )
+
+
+def summary(state: CycleState) -> CycleSummary:
+    return CycleSummary(
+        cycle=state.cycle,
+        scheme=state.scheme,
+        year=state.year,
+        title=state.title,
+        stage=state.stage,
+        version=state.versions[-1]["version"] if state.versions else None,
+        events=state.position,
+    )
+
+
+def counts(state: CycleState) -> CountsOut:
+    appeals = {"pending": 0, "upheld": 0, "dismissed": 0}
+    for appeal in state.appeals.values():
+        appeals[appeal["status"]] += 1
+    return CountsOut(
+        units=state.units,
+        actors=len(state.actors),
+        items=state.items,
+        vetoes=state.vetoes,
+        appeals=appeals,
+    )

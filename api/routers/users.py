@@ -1,0 +1,78 @@
+"""Accounts: who you are; admins list, create and bind accounts to actors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
+
+from api.access import cycle_state
+from api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
+from api.models import AccountIn, AccountOut, BindingIn, PasswordIn
+from api.routers.cycles import REFUSALS
+from application.service import AssessApp
+from domain.errors import DomainError
+from infrastructure.accounts import Account
+
+router = APIRouter(prefix="/users", tags=["users"])
+AccountName = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("/me", response_model=AccountOut, responses=REFUSALS)
+def me(account: CurrentAccount) -> Account:
+    """Your account and the actor it holds in each cycle."""
+    return account
+
+
+@router.get("", response_model=list[AccountOut], responses=REFUSALS)
+def list_accounts(admin: AdminAccount, accounts: AccountsDep) -> list[Account]:
+    return accounts.all()
+
+
+@router.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED, responses=REFUSALS)
+def add_account(
+    body: AccountIn, admin: AdminAccount, accounts: AccountsDep, app: AppDep
+) -> Account:
+    """A new account, bound to the given actors (cycle → actor id)."""
+    for cycle, actor in body.actors.items():
+        _require_actor(app, cycle, actor)
+    account = accounts.add(body.name, body.password, admin=body.admin)
+    for cycle, actor in body.actors.items():
+        account = accounts.bind(body.name, cycle, actor)
+    return account
+
+
+@router.put("/{name}/password", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSALS)
+def set_password(
+    name: AccountName, body: PasswordIn, account: CurrentAccount, accounts: AccountsDep
+) -> None:
+    """Your own password, or anyone's for an admin."""
+    if name != account.name and not account.admin:
+        raise DomainError("permission_denied", "only an admin sets another account's password")
+    accounts.set_password(name, body.password)
+
+
+@router.put("/{name}/actors/{cycle_id}", response_model=AccountOut, responses=REFUSALS)
+def bind_actor(
+    name: AccountName,
+    cycle_id: CycleId,
+    body: BindingIn,
+    admin: AdminAccount,
+    accounts: AccountsDep,
+    app: AppDep,
+) -> Account:
+    """The account acts as `actor` in the cycle (replacing its earlier actor there)."""
+    _require_actor(app, cycle_id, body.actor)
+    return accounts.bind(name, cycle_id, body.actor)
+
+
+@router.delete("/{name}/actors/{cycle_id}", response_model=AccountOut, responses=REFUSALS)
+def unbind_actor(
+    name: AccountName, cycle_id: CycleId, admin: AdminAccount, accounts: AccountsDep
+) -> Account:
+    return accounts.unbind(name, cycle_id)
+
+
+def _require_actor(app: AssessApp, cycle_id: str, actor: str) -> None:
+    if actor not in cycle_state(app, cycle_id).actors:
+        raise DomainError("invalid_value", f"cycle {cycle_id} has no actor {actor!r}")
