@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any
 
 from application.service import AssessApp
+from domain.cycle import Cycle
 from domain.errors import DomainError
 from infrastructure.accounts import Account
 
@@ -51,27 +52,25 @@ class CycleState:
 
 
 def cycle_state(app: AssessApp, cycle_id: str) -> CycleState:
-    """The cycle's state without a deep copy (the cycle may hold 100,000s of scores).
+    """The cycle's state without a deep copy (the cycle may hold 100,000s of scores)."""
+    return app.inspect(cycle_id, _state_of)
 
-    TODO(application): replace with a public ``AssessApp`` query; this reads the
-    cached cycle under the application's per-cycle guard, as ``results`` does, so it
-    never sees a batch that is being decided."""
-    with app._guard(cycle_id):
-        cycle = app._current(cycle_id)
-        return CycleState(
-            cycle=cycle.cycle_id,
-            scheme=cycle.scheme,
-            year=cycle.year,
-            title=cycle.title,
-            stage=cycle.stage,
-            position=cycle.version,
-            actors=cycle.actors,  # fixed when the cycle is created: never changed
-            versions=[dict(entry) for entry in cycle.versions],
-            appeals={key: dict(value) for key, value in cycle.appeals.items()},
-            units=len(cycle.units),
-            items=len(cycle.items),
-            vetoes=len(cycle.vetoes),
-        )
+
+def _state_of(cycle: Cycle) -> CycleState:
+    return CycleState(
+        cycle=cycle.cycle_id,
+        scheme=cycle.scheme,
+        year=cycle.year,
+        title=cycle.title,
+        stage=cycle.stage,
+        position=cycle.version,
+        actors={actor: dict(entry) for actor, entry in cycle.actors.items()},
+        versions=[dict(entry) for entry in cycle.versions],
+        appeals={key: dict(value) for key, value in cycle.appeals.items()},
+        units=len(cycle.units),
+        items=len(cycle.items),
+        vetoes=len(cycle.vetoes),
+    )
 
 
 class ActorDirectory:

@@ -320,14 +320,41 @@ class UnitResultOut(BaseModel):
     row: ResultRow | None
 
 
+class InputOut(BaseModel):
+    position: int
+    verb: str
+    actor: str
+    role: str
+    at: str | None
+    summary: str
+    reason: str
+    data: dict[str, Any]
+
+
+class FindingOut(BaseModel):
+    position: int
+    verb: str
+    actor: str
+    at: str | None
+    summary: str
+    reason: str
+    findings: str
+
+
 class CaseFileOut(BaseModel):
     """Everything an appeal review needs, in one document."""
 
+    cycle: str
     appeal: AppealOut
-    results_at_publication: UnitResultOut | None
+    results_at_publication: UnitResultOut = Field(description="The unit's published figures.")
+    results_after_resolution: UnitResultOut | None
+    current: UnitResultOut = Field(description="The unit's figures in the latest version.")
+    inputs: list[InputOut] = Field(
+        description="The events behind the published figures, with who and when."
+    )
+    supervision: list[FindingOut] = Field(description="Supervision findings on the unit.")
     events: list[AuditRowOut] = Field(description="Every event that touched the unit.")
     resolution: ResolutionOut | None
-    results_after_resolution: UnitResultOut | None
 
 
 class VerificationOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.audit import concerning, verb_of
+from application.audit import audit_rows, concerning, verb_of
 from application.history import compare_results, describe
 from application.service import AssessApp
 from domain.errors import DomainError
@@ -38,41 +38,53 @@ INPUT_VERBS = {
 }
 
 
+def appeals_of(app: AssessApp, cycle_id: str, unit: str | None = None) -> list[dict[str, Any]]:
+    """Every appeal (optionally of one unit) as filed, with its status now."""
+    found: dict[str, dict[str, Any]] = {}
+    for event in app.events_of(cycle_id):
+        if isinstance(event, AppealFiled):
+            found[event.data["appeal"]] = _filed(event)
+        elif isinstance(event, AppealResolved):
+            found[event.data["appeal"]]["status"] = event.data["outcome"]
+    return [entry for entry in found.values() if unit is None or entry["unit"] == unit]
+
+
 def case_file(app: AssessApp, cycle_id: str, appeal_id: str) -> dict[str, Any]:
-    """The appeal, the unit's published figures and the inputs behind them (who, when),
-    the supervision findings on the unit, and the answer with its corrections."""
+    """Everything an appeal review needs: the appeal; the unit's figures at publication,
+    after the answer and now; the inputs behind them (who, when) and every other event
+    that touched the unit; the supervision findings; the answer and its corrections."""
     events = app.events_of(cycle_id)
     filed = _find(events, AppealFiled, appeal_id)
     unit = filed.data["unit"]
     published = next(e for e in events if isinstance(e, ResultsPublished))
-    version = published.data["results_version"]
     resolved = next(
         (e for e in events if isinstance(e, AppealResolved) and e.data["appeal"] == appeal_id),
         None,
     )
+    appeal = _filed(filed)
+    if resolved is not None:
+        appeal["status"] = resolved.data["outcome"]
     inputs, findings = [], []
     for _, event in concerning(events[: published.originator_version], unit):
         if isinstance(event, SupervisionRecorded):
             findings.append({**describe(event), "findings": event.data["findings"]})
         elif verb_of(event) in INPUT_VERBS:
             inputs.append({**describe(event), "role": event.role, "data": event.data})
-    latest = app.results(cycle_id)
+    answered = resolved.data.get("version") if resolved is not None else None
     return {
         "cycle": cycle_id,
-        "appeal": {
-            "id": appeal_id,
-            "unit": unit,
-            "by": filed.actor,
-            "at": filed.at,
-            "reason": filed.data["reason"],
-            "position": filed.originator_version,
-            "status": app.cycle(cycle_id).appeals[appeal_id]["status"],
-        },
-        "published": {"version": version, "row": _row(app.results(cycle_id, version), unit)},
-        "current": {"version": latest["version"], "row": _row(latest, unit)},
+        "appeal": appeal,
+        "results_at_publication": _unit_result(
+            app.results(cycle_id, published.data["results_version"]), unit
+        ),
+        "results_after_resolution": (
+            _unit_result(app.results(cycle_id, answered), unit) if answered else None
+        ),
+        "current": _unit_result(app.results(cycle_id), unit),
         "inputs": inputs,
         "supervision": findings,
-        "resolution": None if resolved is None else {**describe(resolved), **resolved.data},
+        "events": audit_rows(events, unit),
+        "resolution": None if resolved is None else _resolution(resolved),
     }
 
 
@@ -119,6 +131,41 @@ def _find(events: list[CycleEvent], kind: type, appeal_id: str) -> CycleEvent:
         if isinstance(event, kind) and event.data.get("appeal") == appeal_id:
             return event
     raise DomainError("not_found", f"no appeal {appeal_id!r}")
+
+
+def _filed(event: CycleEvent) -> dict[str, Any]:
+    return {
+        "appeal": event.data["appeal"],
+        "unit": event.data["unit"],
+        "status": "pending",
+        "reason": event.data["reason"],
+        "filed_by": event.actor,
+        "filed_at": event.at,
+        "recorded": event.timestamp.isoformat(),
+        "position": event.originator_version,
+    }
+
+
+def _resolution(event: CycleEvent) -> dict[str, Any]:
+    return {
+        "outcome": event.data["outcome"],
+        "answer": event.data["answer"],
+        "corrections": event.data.get("corrections", []),
+        "version": event.data.get("version"),
+        "resolved_by": event.actor,
+        "resolved_at": event.at,
+        "recorded": event.timestamp.isoformat(),
+        "position": event.originator_version,
+    }
+
+
+def _unit_result(document: dict[str, Any], unit: str) -> dict[str, Any]:
+    """The unit's row in a results version, with that version's number and digest."""
+    return {
+        "version": document["version"],
+        "digest": document["digest"],
+        "row": _row(document, unit),
+    }
 
 
 def _row(document: dict[str, Any], unit: str) -> dict[str, Any]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,6 +20,7 @@ from domain.errors import ActionRefused, DomainError
 from domain.events import CycleCreated
 from domain.results import digest
 
+T = TypeVar("T")
 CONFLICT_RETRIES = 5
 SNAPSHOT_AFTER = 1000  # events since the last snapshot before another is taken
 RESULTS_CACHE_SIZE = 64
@@ -43,6 +45,7 @@ class AssessApp(Application[UUID]):
         super().__init__(env)
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
+        self._snapshot_positions: dict[UUID, int] = {}
         self._locks_lock = threading.Lock()
 
     # ---- commands -------------------------------------------------------------
@@ -120,22 +123,39 @@ class AssessApp(Application[UUID]):
         )
 
     def _snapshot_if_due(self, cycle: Cycle) -> None:
+        """A snapshot once SNAPSHOT_AFTER events have piled up since the last one. Where
+        that was is read from the store once per cycle and process, then remembered:
+        the snapshot row of a large cycle weighs megabytes."""
         if self.snapshots is None:
             return
-        latest = self.snapshots.recorder.select_events(cycle.id, desc=True, limit=1)
-        since = cycle.version - (latest[0].originator_version if latest else 0)
-        if since >= SNAPSHOT_AFTER:
+        last = self._snapshot_positions.get(cycle.id)
+        if last is None:
+            latest = self.snapshots.recorder.select_events(cycle.id, desc=True, limit=1)
+            last = latest[0].originator_version if latest else 0
+        if cycle.version - last >= SNAPSHOT_AFTER:
             self.snapshots.put([Cycle.Snapshot.take(cycle)])
+            last = cycle.version
+        self._snapshot_positions[cycle.id] = last
 
     # ---- queries ----------------------------------------------------------------
 
     def cycle(self, cycle_id: str, position: int | None = None) -> Cycle:
+        """A private copy of the cycle, as it stands or as it stood after an event."""
         try:
-            return self.repository.get(
-                cycle_uuid(cycle_id), version=position, projector_func=replay
-            )
+            if position is not None:
+                return self.repository.get(
+                    cycle_uuid(cycle_id), version=position, projector_func=replay
+                )
+            with self._guard(cycle_id):
+                return self.repository.get(cycle_uuid(cycle_id), projector_func=replay)
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
+
+    def inspect(self, cycle_id: str, read: Callable[[Cycle], T]) -> T:
+        """`read` applied to the cycle as it stands, without copying it: `read` must not
+        change it, nor keep references into it."""
+        with self._guard(cycle_id):
+            return read(self._current(cycle_id))
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

@@ -14,6 +14,7 @@ import click
 from application.appeals import case_file, preview_resolution
 from application.audit import audit_rows, export_records
 from application.demo_season import dump_season, generate_season, season_json
+from application.exports import audit_csv, results_csv
 from application.season import SeasonError, read_batch, read_season
 from application.service import AssessApp
 from application.verify import verify_cycle
@@ -168,7 +169,7 @@ def results(
     if output == "json":
         click.echo(json.dumps(document, ensure_ascii=False, indent=1))
     elif output == "csv":
-        sys.stdout.buffer.write(render.results_csv(document).encode("utf-8-sig"))
+        sys.stdout.buffer.write(results_csv(document["results"]))
     else:
         render.results_table(document)
 
@@ -194,7 +195,7 @@ def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None
     elif output == "json":
         click.echo(json.dumps(export_records(events, unit), ensure_ascii=False, indent=1))
     else:
-        sys.stdout.buffer.write(render.audit_csv(export_records(events, unit)).encode("utf-8-sig"))
+        sys.stdout.buffer.write(audit_csv(export_records(events, unit)))
 
 
 @cli.command()

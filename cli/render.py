@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from rich.console import Console
@@ -89,25 +86,6 @@ def results_table(document: dict[str, Any]) -> None:
     console().print(table)
 
 
-def results_csv(document: dict[str, Any]) -> str:
-    rows = document["results"]
-    components = component_keys(rows)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        ["unit", "name", "category", *components, "score", "extra", "final", "rank"]
-        + ["category_rank", "grade", "grade_label", "vetoed", "capped"]
-    )
-    for row in rows:
-        writer.writerow(
-            [row["unit"], row["name"], row["category"]]
-            + [row["components"].get(key, "") for key in components]
-            + [row["score"], row["extra"], row["final"], row["rank"], row["category_rank"]]
-            + [row["grade"], row["grade_label"], row["vetoed"], row["capped"]]
-        )
-    return out.getvalue()
-
-
 def cycles_table(cycles: list[dict[str, Any]]) -> None:
     table = Table(title="cycles")
     for column in ("cycle", "scheme", "year", "stage", "version", "events", "title"):
@@ -143,19 +121,6 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
             row["reason"],
         )
     console().print(table)
-
-
-def audit_csv(records: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    columns = ["position", "event", "verb", "recorded", "actor", "role", "at"]
-    writer.writerow([*columns, "data", "previous", "chain"])
-    for record in records:
-        data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
-        writer.writerow(
-            [record[c] or "" for c in columns] + [data, record["previous"], record["chain"]]
-        )
-    return out.getvalue()
 
 
 def verification(report: dict[str, Any]) -> None:
@@ -209,10 +174,10 @@ def case_file(document: dict[str, Any]) -> None:
     out = console()
     appeal = document["appeal"]
     out.print(
-        f"appeal {appeal['id']} by {appeal['by']} for unit {appeal['unit']} "
-        f"({appeal['at'] or 'no date'}), {appeal['status']}: {appeal['reason']}"
+        f"appeal {appeal['appeal']} by {appeal['filed_by']} for unit {appeal['unit']} "
+        f"({appeal['filed_at'] or 'no date'}), {appeal['status']}: {appeal['reason']}"
     )
-    published = document["published"]
+    published = document["results_at_publication"]
     out.print(f"published (version {published['version']}): {_row_line(published['row'])}")
     current = document["current"]
     if current["version"] != published["version"]:

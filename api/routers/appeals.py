@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.casefile import appeals, case_file
 from api.deps import AppDep, CycleId, ViewerDep
 from api.models import AppealOut, CaseFileOut
 from api.routers.cycles import REFUSALS
+from application.appeals import appeals_of, case_file
 from domain.errors import DomainError
 
 router = APIRouter(prefix="/cycles", tags=["appeals"])
@@ -18,7 +18,7 @@ router = APIRouter(prefix="/cycles", tags=["appeals"])
 @router.get("/{cycle_id}/appeals", response_model=list[AppealOut], responses=REFUSALS)
 def list_appeals(cycle_id: CycleId, viewer: ViewerDep, app: AppDep) -> list[dict[str, Any]]:
     """Every appeal with its status; a unit account sees its own unit's appeals only."""
-    return appeals(app, cycle_id, viewer.appeals_unit())
+    return appeals_of(app, cycle_id, viewer.appeals_unit())
 
 
 @router.get("/{cycle_id}/appeals/{appeal_id}", response_model=CaseFileOut, responses=REFUSALS)

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import AppDep, CycleId, ViewerDep
-from api.exports import results_csv
 from api.models import ResultsPage, VerificationOut
 from api.routers.cycles import REFUSALS
+from application.exports import results_csv
 from application.verify import verify_cycle
 
 router = APIRouter(prefix="/cycles", tags=["results"])

@@ -64,7 +64,7 @@ def test_time_travel_diff_and_appeals(db: str, tmp_path: Path) -> None:
     assert "knock-on" in text(run(db, "diff", CYCLE, "1", "3"))
 
     shown = json.loads(text(run(db, "appeal", "show", CYCLE, "AP0", "--format", "json")))
-    assert shown["published"]["row"]["final"] == "79.78"
+    assert shown["results_at_publication"]["row"]["final"] == "79.78"
     assert "对评分有异议" in text(run(db, "appeal", "show", CYCLE, "AP0"))
 
     corrections = tmp_path / "corrections.yaml"

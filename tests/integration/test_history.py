@@ -99,9 +99,10 @@ def test_case_file(app: AssessApp) -> None:
     app.import_season(read_season(EXAMPLES / "performance-evaluation.season.json"))
     document = case_file(app, PE, "AP0")
     assert document["appeal"]["unit"] == "O0008" and document["appeal"]["status"] == "upheld"
-    assert document["published"]["version"] == 8
-    assert document["published"]["row"]["final"] == "79.78"
+    assert document["results_at_publication"]["version"] == 8
+    assert document["results_at_publication"]["row"]["final"] == "79.78"
     assert document["current"]["row"]["final"] == "80.33"
+    assert document["results_after_resolution"]["version"] == 9
     verbs = [entry["verb"] for entry in document["inputs"]]
     assert verbs.count("submit_sheet") == 3 and "approve_adjustment" in verbs
     assert document["resolution"]["corrections"][0]["value"] == "85"

@@ -1,11 +1,10 @@
-"""Results as CSV for spreadsheets: UTF-8 with a BOM, one row per unit.
-
-The columns are those of `assess results --format csv` (cli/render.py)."""
+"""CSV for spreadsheets and auditors: UTF-8 with a BOM so that Excel reads it as such."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 COMPONENT_ORDER = (
@@ -29,6 +28,7 @@ FLAGS = ["vetoed", "capped"]
 
 
 def results_csv(rows: list[dict[str, Any]]) -> bytes:
+    """One row per unit; components as columns, in SPEC §6 order."""
     present = {key for row in rows for key in row["components"]}
     components = [key for key in COMPONENT_ORDER if key in present]
     out = io.StringIO()
@@ -39,5 +39,22 @@ def results_csv(rows: list[dict[str, Any]]) -> bytes:
             [row[key] for key in LEAD]
             + [row["components"].get(key, "") for key in components]
             + [row[key] for key in TAIL + FLAGS]
+        )
+    return out.getvalue().encode("utf-8-sig")
+
+
+AUDIT_COLUMNS = ["position", "event", "verb", "recorded", "actor", "role", "at"]
+
+
+def audit_csv(records: list[dict[str, Any]]) -> bytes:
+    """The audit export (application.audit.export_records): data as canonical JSON."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*AUDIT_COLUMNS, "data", "previous", "chain"])
+    for record in records:
+        data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
+        writer.writerow(
+            [record[column] or "" for column in AUDIT_COLUMNS]
+            + [data, record["previous"], record["chain"]]
         )
     return out.getvalue().encode("utf-8-sig")
