@@ -369,6 +369,76 @@ class VerificationOut(BaseModel):
     position: int | None
 
 
+class CauseOut(BaseModel):
+    position: int
+    verb: str
+    actor: str
+    at: str | None
+    summary: str
+    reason: str
+
+
+class UnitChangeOut(BaseModel):
+    unit: str
+    name: str
+    changes: dict[str, list[Any]] = Field(
+        description="field -> [before, after]; components as `components.<name>`."
+    )
+    events: list[CauseOut] = Field(
+        default_factory=list, description="The events between the versions that touched it."
+    )
+    knock_on: bool = Field(
+        default=False, description="True when no event touched the unit: others moved it."
+    )
+
+
+class VersionPointOut(BaseModel):
+    version: int
+    digest: str
+    position: int
+
+
+class DiffOut(BaseModel):
+    """Per unit, what changed between two results versions and which events caused it."""
+
+    cycle: str
+    from_: VersionPointOut = Field(alias="from")
+    to: VersionPointOut
+    changes: list[UnitChangeOut]
+
+
+class PreviewIn(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "corrections": [{"kind": "score", "item": "K02", "value": 99}],
+                    "outcome": "upheld",
+                }
+            ]
+        }
+    )
+
+    corrections: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="As in resolve_appeal; the unit defaults to the appellant.",
+    )
+    outcome: Literal["upheld", "dismissed"] = "upheld"
+
+
+class PreviewOut(BaseModel):
+    """A dry run of resolve_appeal: nothing is stored."""
+
+    cycle: str
+    appeal: str
+    unit: str
+    from_version: int
+    before: ResultRow
+    after: ResultRow
+    changes: list[UnitChangeOut] = Field(description="The appellant and every knock-on change.")
+    stored: Literal[False] = False
+
+
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     database: Literal["ok"] = "ok"

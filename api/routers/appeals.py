@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from api.deps import AppDep, CycleId, ViewerDep
-from api.models import AppealOut, CaseFileOut
+from api.models import AppealOut, CaseFileOut, PreviewIn, PreviewOut
 from api.routers.cycles import REFUSALS
-from application.appeals import appeals_of, case_file
+from application.appeals import appeals_of, case_file, preview_resolution
 from domain.errors import DomainError
 
 router = APIRouter(prefix="/cycles", tags=["appeals"])
@@ -35,3 +35,23 @@ def get_appeal(
     if only_unit is not None and found["appeal"]["unit"] != only_unit:
         raise DomainError("not_found", f"no appeal {appeal_id!r} of unit {only_unit}")
     return found
+
+
+@router.post(
+    "/{cycle_id}/appeals/{appeal_id}/preview", response_model=PreviewOut, responses=REFUSALS
+)
+def preview_appeal(
+    cycle_id: CycleId,
+    appeal_id: Annotated[str, Path(max_length=200)],
+    proposal: PreviewIn,
+    viewer: ViewerDep,
+    app: AppDep,
+) -> dict[str, Any]:
+    """A dry run of `resolve_appeal` with these corrections: the appellant's new figures and
+    every knock-on change for other units (rank, tier across a quota boundary), refused
+    exactly as the real answer would be. Nothing is stored."""
+    viewer.require_everything("appeal previews")
+    by = viewer.actor if viewer.role == "org_dept" else None
+    return preview_resolution(
+        app, cycle_id, appeal_id, proposal.corrections, proposal.outcome, by=by
+    )

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import AppDep, CycleId, ViewerDep
-from api.models import ResultsPage, VerificationOut
+from api.models import DiffOut, ResultsPage, VerificationOut
 from api.routers.cycles import REFUSALS
 from application.exports import results_csv
 from application.verify import verify_cycle
+from domain.errors import DomainError
 
 router = APIRouter(prefix="/cycles", tags=["results"])
 
@@ -34,6 +35,13 @@ def results(
         int | None, Query(ge=1, description="A past version; latest if absent.")
     ] = None,
     category: Annotated[str | None, Query(description="Only the units of this category.")] = None,
+    as_of: Annotated[
+        str | None,
+        Query(description="The version that stood then (ISO date or date-time, by `at`)."),
+    ] = None,
+    position: Annotated[
+        int | None, Query(ge=1, description="The version that stood after event N.")
+    ] = None,
     format: Annotated[Literal["json", "csv"], Query(description="`csv`: every row.")] = "json",
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
@@ -43,6 +51,10 @@ def results(
     (`offset`, `limit`, `total`); CSV (UTF-8 with BOM) holds every row the caller may
     see. `digest` is always that of the whole version."""
     only_unit = viewer.results_unit()
+    if sum(option is not None for option in (version, as_of, position)) > 1:
+        raise DomainError("invalid_value", "give only one of version, as_of and position")
+    if as_of is not None or position is not None:
+        version = app.version_at(cycle_id, position=position, as_of=as_of)
     document = app.results(cycle_id, version)
     rows = [
         row
@@ -70,8 +82,34 @@ def results(
 
 
 @router.get("/{cycle_id}/verify", response_model=VerificationOut, responses=REFUSALS)
-def verify(cycle_id: CycleId, viewer: ViewerDep, app: AppDep) -> dict[str, Any]:
+def verify(
+    cycle_id: CycleId,
+    viewer: ViewerDep,
+    app: AppDep,
+    expect_head: Annotated[
+        str | None, Query(description="The chain head as kept elsewhere.", max_length=64)
+    ] = None,
+) -> dict[str, Any]:
     """Replays the stored events: chain, positions, every results version and the digests
     recorded at approval and publication (SPEC §7). `ok` false names the first failure."""
     viewer.require_everything("verifications")
-    return verify_cycle(app, cycle_id).as_dict()
+    return verify_cycle(app, cycle_id, expect_head).as_dict()
+
+
+@router.get(
+    "/{cycle_id}/diff",
+    response_model=DiffOut,
+    response_model_by_alias=True,
+    responses=REFUSALS,
+)
+def diff(
+    cycle_id: CycleId,
+    viewer: ViewerDep,
+    app: AppDep,
+    first: Annotated[int, Query(ge=1, description="The earlier version.")],
+    second: Annotated[int, Query(ge=1, description="The later version.")],
+) -> dict[str, Any]:
+    """Per unit, what changed between two results versions (figures, rank, category
+    rank, grade) and the events that caused it; a unit no event touched is a knock-on."""
+    viewer.require_everything("version differences")
+    return app.diff(cycle_id, first, second)
