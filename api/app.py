@@ -35,7 +35,12 @@ incomplete).
 
 
 def open_services(url: str, settings: Settings) -> Services:
-    app = open_application(AssessApp, url, AGGREGATE_CACHE_MAXSIZE=str(settings.cache_size))
+    app = open_application(
+        AssessApp,
+        url,
+        AGGREGATE_CACHE_MAXSIZE=str(settings.cache_size),
+        READ_STALENESS_SECONDS=str(settings.read_staleness_ms / 1000),
+    )
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     accounts = AccountStore(url, hasher)
     secret = settings.secret.get_secret_value() if settings.secret else accounts.token_secret()

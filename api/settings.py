@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     )
     token_hours: float = Field(8.0, gt=0, le=24 * 30, description="Lifetime of a bearer token.")
     cache_size: int = Field(16, ge=0, description="Cycles kept in memory per process.")
+    read_staleness_ms: int = Field(
+        200,
+        ge=0,
+        description="How long a worker reads a cached cycle without asking the database "
+        "for newer events (what other workers wrote); its own writes show at once.",
+    )
     account_cache_seconds: float = Field(
         5.0, ge=0, description="How long a worker trusts an account read from the database."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ class AssessApp(Application[UUID]):
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._snapshot_positions: dict[UUID, int] = {}
+        self._fresh_until: dict[UUID, float] = {}
+        self._read_staleness = float(self.env.get("READ_STALENESS_SECONDS") or 0)
         self._locks_lock = threading.Lock()
 
     # ---- commands -------------------------------------------------------------
@@ -68,17 +71,27 @@ class AssessApp(Application[UUID]):
         """A further batch for an existing cycle: every action, or none of them.
 
         Another writer may store events first (optimistic concurrency): the batch is
-        then decided again on the newer cycle, a few times, before `conflict`."""
+        then decided again on the newer cycle, a few times, before `conflict`. The first
+        try may use a cached cycle not checked against the store (see `_current`): what
+        it stores is still checked by the store's unique positions, and a refusal is only
+        given once the batch was decided on the cycle as stored."""
+        aggregate_id = cycle_uuid(cycle_id)
         with self._guard(cycle_id):
-            for _ in range(CONFLICT_RETRIES):
-                cycle = self._current(cycle_id)
+            for attempt in range(CONFLICT_RETRIES):
+                unchecked = attempt == 0 and self._is_fresh(aggregate_id)
+                cycle = self._current(cycle_id, reading=unchecked)
                 try:
                     self._perform_all(cycle, actions)
                     return self._store(cycle)
                 except IntegrityError:
-                    self._forget(cycle.id)
+                    self._forget(aggregate_id)
+                except DomainError:
+                    if cycle.pending_events or unchecked:
+                        self._forget(aggregate_id)  # drop what the refused batch applied
+                    if not unchecked:
+                        raise
                 except BaseException:
-                    self._forget(cycle.id)
+                    self._forget(aggregate_id)
                     raise
         raise DomainError("conflict", f"cycle {cycle_id!r} kept changing; nothing was stored")
 
@@ -87,17 +100,34 @@ class AssessApp(Application[UUID]):
         with self._locks_lock:
             return self._locks.setdefault(cycle_id, threading.Lock())
 
-    def _current(self, cycle_id: str) -> Cycle:
-        """The cycle as stored now; with the cache on, the cached object itself."""
+    def _current(self, cycle_id: str, reading: bool = False) -> Cycle:
+        """The cycle as stored now; with the cache on, the cached object itself.
+
+        Readers may take the cached cycle as it is for READ_STALENESS_SECONDS after it
+        was last brought up to date (each brings it up to date with a query otherwise):
+        they then miss at most that much of what *other processes* wrote. This process's
+        own writes are in the cached cycle at once, and writers always catch up first."""
+        aggregate_id = cycle_uuid(cycle_id)
+        now = time.monotonic()
+        if reading and self._is_fresh(aggregate_id):
+            with contextlib.suppress(KeyError):
+                return self.repository.cache.get(aggregate_id)  # type: ignore[union-attr]
         try:
-            return self.repository.get(
-                cycle_uuid(cycle_id), projector_func=replay, deepcopy_from_cache=False
+            cycle = self.repository.get(
+                aggregate_id, projector_func=replay, deepcopy_from_cache=False
             )
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
+        if self.repository.cache is not None and self._read_staleness:
+            self._fresh_until[aggregate_id] = now + self._read_staleness
+        return cycle
+
+    def _is_fresh(self, aggregate_id: UUID) -> bool:
+        return time.monotonic() < self._fresh_until.get(aggregate_id, 0.0)
 
     def _forget(self, aggregate_id: UUID) -> None:
         """A cached cycle that took unsaved events is dropped, to be read again."""
+        self._fresh_until.pop(aggregate_id, None)
         if self.repository.cache is not None:
             with contextlib.suppress(KeyError):
                 self.repository.cache.get(aggregate_id, evict=True)
@@ -155,7 +185,7 @@ class AssessApp(Application[UUID]):
         """`read` applied to the cycle as it stands, without copying it: `read` must not
         change it, nor keep references into it."""
         with self._guard(cycle_id):
-            return read(self._current(cycle_id))
+            return read(self._current(cycle_id, reading=True))
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -163,7 +193,7 @@ class AssessApp(Application[UUID]):
     def results(self, cycle_id: str, version: int | None = None) -> dict[str, Any]:
         """The results document of a version (SPEC §6); the latest by default."""
         with self._guard(cycle_id):
-            return self._results(self._current(cycle_id), version)
+            return self._results(self._current(cycle_id, reading=True), version)
 
     def _results(self, cycle: Cycle, version: int | None) -> dict[str, Any]:
         cycle_id = cycle.cycle_id

@@ -5,7 +5,7 @@
 Phases, each `--seconds` long after a short warm-up: `GET /cycles/R/results` (first page
 of 100) on a closed cycle, then `POST /cycles/W/actions` (one `submit_score`) on a cycle
 in assessment. The server is uvicorn (one process) in a child process; the load generator
-is an asyncio loop of httpx clients in this one, each waiting for its answer before the
+is an asyncio loop of aiohttp clients in this one, each waiting for its answer before the
 next request (a closed loop: bounded in count by the clients and in time by the phase).
 Afterwards every accepted score is looked up in the event store: none may be missing or
 stored twice. Without `--db` a fresh PostgreSQL database is made and dropped.
@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from application.audit import verb_of
@@ -40,11 +41,11 @@ WRITE_CYCLE = "2025-bench-write"
 COMPONENTS = ("research_h2", "year_end")
 WARM_UP_SECONDS = 2.0
 SERVER = """
-import sys, uvicorn
-from api.app import create_app
-from api.settings import Settings
-uvicorn.run(create_app(sys.argv[1], Settings(argon2_time_cost=1, argon2_memory_kib=1024)),
-            host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+import os, sys, uvicorn
+os.environ.update(ASSESS_DB=sys.argv[1], ASSESS_ARGON2_TIME_COST="1",
+                  ASSESS_ARGON2_MEMORY_KIB="1024")
+uvicorn.run("api.app:create_app", factory=True, workers=int(sys.argv[3]), host="127.0.0.1",
+            port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 
 
@@ -80,18 +81,19 @@ def unit_ids(units: int) -> list[str]:
 # ---- the load ------------------------------------------------------------------------------
 
 
-async def token(client: httpx.AsyncClient, name: str) -> dict[str, str]:
-    reply = await client.post("/auth/token", data={"username": name, "password": "bench"})
-    reply.raise_for_status()
-    return {"Authorization": f"Bearer {reply.json()['access_token']}"}
+async def token(client: aiohttp.ClientSession, name: str) -> dict[str, str]:
+    form = {"username": name, "password": "bench"}
+    async with client.post("/auth/token", data=form, raise_for_status=True) as reply:
+        return {"Authorization": f"Bearer {(await reply.json())['access_token']}"}
 
 
 async def run_phase(
     base: str, clients: int, seconds: float, name: str, request: Callable[..., Any]
 ) -> dict[str, Any]:
     """`clients` loops, each sending `request(client, n)` until the phase ends."""
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as client:
         headers = await token(client, "scorer" if name == "post" else "reader")
         counter = iter(range(10**9))
         warm_up: list[tuple[int, Any]] = []
@@ -113,9 +115,9 @@ async def _loop(client, clients, seconds, headers, request, counter, latencies, 
         while time.perf_counter() < deadline:
             number = next(counter)
             sent = time.perf_counter()
-            reply, payload = await request(client, headers, number)
+            status, payload, body = await request(client, headers, number)
             latencies.append(time.perf_counter() - sent)
-            outcomes.append((reply.status_code, (payload, reply)))
+            outcomes.append((status, (payload, body)))
 
     await asyncio.gather(*(one_client() for _ in range(clients)))
 
@@ -139,23 +141,24 @@ def summarise(name, latencies, outcomes, elapsed) -> dict[str, Any]:
     }
 
 
-async def results_request(client: httpx.AsyncClient, headers: dict, number: int):
-    reply = await client.get(
-        f"/cycles/{READ_CYCLE}/results", params={"limit": 100}, headers=headers
-    )
-    return reply, None
+async def results_request(client: aiohttp.ClientSession, headers: dict, number: int):
+    url = f"/cycles/{READ_CYCLE}/results"
+    async with client.get(url, params={"limit": 100}, headers=headers) as reply:
+        await reply.read()
+        return reply.status, None, None
 
 
 def score_request(units: list[str]) -> Callable[..., Any]:
-    async def request(client: httpx.AsyncClient, headers: dict, number: int):
+    async def request(client: aiohttp.ClientSession, headers: dict, number: int):
         action = {
             "do": "submit_score",
             "unit": units[number % len(units)],
             "component": COMPONENTS[number % len(COMPONENTS)],
             "value": 60 + number % 40,
         }
-        reply = await client.post(f"/cycles/{WRITE_CYCLE}/actions", json=action, headers=headers)
-        return reply, action
+        url = f"/cycles/{WRITE_CYCLE}/actions"
+        async with client.post(url, json=action, headers=headers) as reply:
+            return reply.status, action, await reply.json()
 
     return request
 
@@ -166,9 +169,9 @@ def score_request(units: list[str]) -> Callable[..., Any]:
 def check_writes(url: str, start: int, outcomes: list[tuple[int, Any]]) -> dict[str, int]:
     """Every accepted score is stored once at the position it was answered with."""
     accepted = {}
-    for status, (action, reply) in outcomes:
+    for status, (action, body) in outcomes:
         if status == 200:
-            accepted[reply.json()["position"]] = action
+            accepted[body["position"]] = action
     app = open_application(AssessApp, url)
     stored = [e for e in app.events_of(WRITE_CYCLE) if e.originator_version > start]
     app.close()
@@ -201,9 +204,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(url: str) -> tuple[subprocess.Popen, str]:
+def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port)])
+    server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port), str(workers)])
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -221,7 +224,7 @@ def measure(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
     start = open_application(AssessApp, url)
     position = start.cycle(WRITE_CYCLE).version
     start.close()
-    server, base = start_server(url)
+    server, base = start_server(url, args.workers)
     try:
         read = asyncio.run(run_phase(base, args.clients, args.seconds, "get", results_request))
         write = asyncio.run(
@@ -237,7 +240,7 @@ def measure(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
 def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [
         f"API load: {args.units:,}-unit cycle on PostgreSQL, {args.clients} clients, "
-        f"{args.seconds:.0f} s per phase, uvicorn (1 process) on 127.0.0.1; "
+        f"{args.seconds:.0f} s per phase, uvicorn ({args.workers} worker(s)) on 127.0.0.1; "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "",
         "| request | requests | req/s | p50 | p95 | p99 | max | statuses |",
@@ -264,6 +267,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--db", help="A PostgreSQL URL with an empty store (default: a fresh one).")
     parser.add_argument("--out", type=Path, default=Path("bench/out/api_load.txt"))
     args = parser.parse_args()

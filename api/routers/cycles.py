@@ -64,7 +64,7 @@ def get_cycle(viewer: ViewerDep) -> CycleDetail:
 
 
 @router.post("/{cycle_id}/actions", response_model=AppliedOut, responses=REFUSALS)
-def act(
+async def act(
     cycle_id: CycleId,
     body: Annotated[ActionsIn, Body(openapi_examples=ACTION_EXAMPLES)],
     viewer: ViewerDep,

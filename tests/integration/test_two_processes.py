@@ -1,0 +1,58 @@
+"""Two applications on one store, each caching cycles and trusting them for reads for a
+while: nothing one writes is lost by the other, and no batch is refused on a stale cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from application.service import AssessApp
+from infrastructure.persistence import open_application
+from tests.seasons import group_season
+
+CYCLE = "t-group-party-org"
+CACHED = {"AGGREGATE_CACHE_MAXSIZE": "4", "READ_STALENESS_SECONDS": "60"}
+
+
+@pytest.fixture
+def pair(db: str) -> Iterator[tuple[AssessApp, AssessApp]]:
+    first = open_application(AssessApp, db, **CACHED)
+    second = open_application(AssessApp, db, **CACHED)
+    yield first, second
+    first.close()
+    second.close()
+
+
+def test_a_stale_cycle_is_caught_up_before_a_refusal(pair) -> None:
+    first, second = pair
+    season = group_season({"U1": ("80", "80", "80")})
+    season["actions"] = season["actions"][:2]  # items published, research_h1 in
+    first.import_season(season)
+    assert second.inspect(CYCLE, lambda cycle: cycle.stage) == "in_progress"  # trusted 60 s
+    first.act(CYCLE, [{"do": "open_assessment", "by": "od"}])
+    year_end = {
+        "do": "submit_score",
+        "by": "as",
+        "unit": "U1",
+        "component": "year_end",
+        "value": 80,
+    }
+    applied = second.act(CYCLE, [year_end])  # its cached cycle still says in_progress
+    assert applied.position == 5 and applied.stage == "assessment"
+
+
+def test_a_stale_cycle_never_overwrites(pair) -> None:
+    first, second = pair
+    season = group_season({"U1": ("80", "80", "80")})
+    first.import_season(season)
+    second.inspect(CYCLE, lambda cycle: cycle.version)
+    score = {"do": "submit_score", "by": "as", "unit": "U1", "component": "year_end"}
+    first.act(CYCLE, [{**score, "value": 70}])
+    second.act(CYCLE, [{**score, "value": 90}])  # decided again on the newer cycle
+    events = first.events_of(CYCLE)
+    assert [e.data.get("value") for e in events[-2:]] == ["70", "90"]
+    assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+    refused = {**score, "value": 101}
+    with pytest.raises(Exception, match="invalid_value"):
+        second.act(CYCLE, [refused])
