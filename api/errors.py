@@ -84,7 +84,7 @@ def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     message = "; ".join(problems[:SHOWN_VALIDATION_ERRORS])
     if len(problems) > SHOWN_VALIDATION_ERRORS:
         message += f" (and {len(problems) - SHOWN_VALIDATION_ERRORS} more)"
-    return _response(422, "invalid_value", message, _action_index(error.errors()))
+    return _response(422, "invalid_value", message, _action_index(list(error.errors())))
 
 
 def _describe(entry: dict[str, Any]) -> str:
@@ -123,7 +123,7 @@ def _allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
     for route in request.app.router.routes:
         if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
-            methods |= route.methods
+            methods |= route.methods or set()
     return sorted(methods)
 
 

@@ -11,15 +11,20 @@ from domain.cycle import ROLES, STAGES, VERBS
 from domain.rules import SCHEMES
 
 CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
-SCORE = {"do": "submit_score", "unit": "P0003", "component": "year_end", "value": 87.5}
-SHEET = {
+SCORE: dict[str, Any] = {
+    "do": "submit_score",
+    "unit": "P0003",
+    "component": "year_end",
+    "value": 87.5,
+}
+SHEET: dict[str, Any] = {
     "do": "submit_sheet",
     "unit": "O0002",
     "method": "self",
     "scores": {"G1": 100, "G2": 85},
     "at": "2025-12-01",
 }
-ROW = {
+ROW: dict[str, Any] = {
     "unit": "T01",
     "name": "城关镇",
     "category": "town",

@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -111,7 +111,7 @@ class AssessApp(Application[UUID]):
         now = time.monotonic()
         if reading and self._is_fresh(aggregate_id):
             with contextlib.suppress(KeyError):
-                return self.repository.cache.get(aggregate_id)  # type: ignore[union-attr]
+                return cast(Cycle, self.repository.cache.get(aggregate_id))  # type: ignore[union-attr]
         try:
             cycle = self.repository.get(
                 aggregate_id, projector_func=replay, deepcopy_from_cache=False
