@@ -240,25 +240,16 @@ class AssessApp(Application[UUID]):
         created = self.recorder.select_notifications(start=None, limit=10**9, topics=[topic])
         listing = []
         for notification in created:
-            cycle: Cycle = self.repository.get(
-                UUID(str(notification.originator_id)), projector_func=replay
-            )
-            listing.append(
-                {
-                    "cycle": cycle.cycle_id,
-                    "scheme": cycle.scheme,
-                    "year": cycle.year,
-                    "title": cycle.title,
-                    "stage": cycle.stage,
-                    "version": cycle.versions[-1]["version"] if cycle.versions else None,
-                    "events": cycle.version,
-                }
-            )
+            created_event = cast(CycleCreated, self.mapper.to_domain_event(notification))
+            cycle_id = created_event.data["cycle"]["id"]
+            listing.append(self.inspect(cycle_id, _listing_entry))
         return sorted(listing, key=lambda entry: entry["cycle"])
 
     def events_of(self, cycle_id: str) -> list[Any]:
-        self.cycle(cycle_id)  # not_found for an unknown cycle
-        return list(self.events.get(cycle_uuid(cycle_id)))
+        events = list(self.events.get(cycle_uuid(cycle_id)))
+        if not events:
+            raise DomainError("not_found", f"no cycle {cycle_id!r}")
+        return events
 
     # ---- history ------------------------------------------------------------------
 
@@ -282,3 +273,15 @@ class AssessApp(Application[UUID]):
             "to": {"version": second, "digest": after["digest"], "position": end},
             "changes": history.explain(changed, events, min(start, end), max(start, end)),
         }
+
+
+def _listing_entry(cycle: Cycle) -> dict[str, Any]:
+    return {
+        "cycle": cycle.cycle_id,
+        "scheme": cycle.scheme,
+        "year": cycle.year,
+        "title": cycle.title,
+        "stage": cycle.stage,
+        "version": cycle.versions[-1]["version"] if cycle.versions else None,
+        "events": cycle.version,
+    }
