@@ -219,11 +219,8 @@ class Cycle(Aggregate):
             expected = performance_evaluation.METHOD_ROLES.get(method) if method else None
             if expected is not None and expected != role:
                 raise DomainError("permission_denied", f"method {method} is scored by a {expected}")
-        if (
-            verb == "submit_ballots"
-            and role == "unit"
-            and action.get("component") != ("democratic_self")
-        ):
+        self_evaluation = action.get("component") == "democratic_self"
+        if verb == "submit_ballots" and role == "unit" and not self_evaluation:
             raise DomainError("permission_denied", "a unit submits only democratic_self ballots")
         return by, role, own_unit
 
