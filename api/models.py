@@ -325,24 +325,21 @@ class UnitResultOut(BaseModel):
     row: ResultRow | None
 
 
-class InputOut(BaseModel):
+class CauseOut(BaseModel):
     position: int
     verb: str
     actor: str
-    role: str
     at: str | None
     summary: str
     reason: str
+
+
+class InputOut(CauseOut):
+    role: str
     data: dict[str, Any]
 
 
-class FindingOut(BaseModel):
-    position: int
-    verb: str
-    actor: str
-    at: str | None
-    summary: str
-    reason: str
+class FindingOut(CauseOut):
     findings: str
 
 
@@ -372,15 +369,6 @@ class VerificationOut(BaseModel):
     head: str
     failure: str | None
     position: int | None
-
-
-class CauseOut(BaseModel):
-    position: int
-    verb: str
-    actor: str
-    at: str | None
-    summary: str
-    reason: str
 
 
 class UnitChangeOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
@@ -64,7 +65,7 @@ def get_cycle(viewer: ViewerDep) -> CycleDetail:
 
 
 @router.post("/{cycle_id}/actions", response_model=AppliedOut, responses=REFUSALS)
-async def act(
+def act(
     cycle_id: CycleId,
     body: Annotated[ActionsIn, Body(openapi_examples=ACTION_EXAMPLES)],
     viewer: ViewerDep,
@@ -82,14 +83,7 @@ async def act(
 
 
 def perform(app: AssessApp, cycle_id: str, actions: list[dict[str, Any]]) -> AppliedOut:
-    applied = app.act(cycle_id, actions)
-    return AppliedOut(
-        cycle=applied.cycle,
-        events=applied.events,
-        stage=applied.stage,
-        version=applied.version,
-        position=applied.position,
-    )
+    return AppliedOut(**asdict(app.act(cycle_id, actions)))
 
 
 def _not_yours(index: int, verb: str, by: str, actor: str) -> DomainError:
