@@ -41,6 +41,8 @@ class Applied:
 class AssessApp(Application[UUID]):
     name = "assess"
     is_snapshotting_enabled = True
+    # No process application follows this one: saves need not fetch notification ids.
+    env = {"RETURN_NOTIFICATION_IDS": "n"}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

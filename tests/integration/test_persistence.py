@@ -222,6 +222,15 @@ def test_round_trip(db_url: str, opened: Callable) -> None:
     assert app.recorder.max_notification_id() == ids[-1]
 
 
+def test_saves_without_notification_ids(db_url: str, opened: Callable) -> None:
+    """RETURN_NOTIFICATION_IDS=n: the events are stored, no ids are fetched."""
+    app = opened(app_class(), db_url, RETURN_NOTIFICATION_IDS="n")
+    toy = toy_with(30, "quiet")
+    assert app.save(toy) == []
+    assert app.repository.get(toy.id).count == 29
+    assert app.recorder.max_notification_id() == 30
+
+
 def test_empty_save_is_harmless(db_url: str, opened: Callable) -> None:
     app = opened(app_class(), db_url)
     assert app.save() == []
