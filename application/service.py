@@ -38,6 +38,29 @@ class Applied:
     position: int
 
 
+class _Stale(Exception):
+    """A refusal decided on a cycle not checked against the store."""
+
+
+class _Ticket:
+    """One caller's batch, settled by whichever thread stores it."""
+
+    def __init__(self, actions: list[Any]) -> None:
+        self.actions = actions
+        self.settled = False
+        self._outcome: Applied | BaseException | None = None
+
+    def settle(self, outcome: Applied | BaseException) -> None:
+        self._outcome = outcome
+        self.settled = True
+
+    def outcome(self) -> Applied:
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
+
+
 class AssessApp(Application[UUID]):
     name = "assess"
     is_snapshotting_enabled = True
@@ -48,6 +71,7 @@ class AssessApp(Application[UUID]):
         super().__init__(env)
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
+        self._waiting: dict[str, list[_Ticket]] = {}
         self._snapshot_positions: dict[UUID, int] = {}
         self._fresh_until: dict[UUID, float] = {}
         self._read_staleness = float(self.env.get("READ_STALENESS_SECONDS") or 0)
@@ -72,30 +96,72 @@ class AssessApp(Application[UUID]):
     def act(self, cycle_id: str, actions: list[Any]) -> Applied:
         """A further batch for an existing cycle: every action, or none of them.
 
-        Another writer may store events first (optimistic concurrency): the batch is
+        Single actions that arrive for a cycle while another batch is being stored wait,
+        and are then decided one after another and stored together in one transaction
+        (group commit): each is still accepted or refused on its own, as if alone."""
+        ticket = _Ticket(actions)
+        if len(actions) == 1:
+            with self._locks_lock:
+                self._waiting.setdefault(cycle_id, []).append(ticket)
+        with self._guard(cycle_id):
+            if not ticket.settled:
+                self._decide_and_store(cycle_id, self._group_of(cycle_id, ticket))
+        return ticket.outcome()
+
+    def _group_of(self, cycle_id: str, ticket: _Ticket) -> list[_Ticket]:
+        """The waiting single actions (this one among them), or this batch alone."""
+        if len(ticket.actions) != 1:
+            return [ticket]
+        with self._locks_lock:
+            return self._waiting.pop(cycle_id, None) or [ticket]
+
+    def _decide_and_store(self, cycle_id: str, tickets: list[_Ticket]) -> None:
+        """Another writer may store events first (optimistic concurrency): the group is
         then decided again on the newer cycle, a few times, before `conflict`. The first
         try may use a cached cycle not checked against the store (see `_current`): what
         it stores is still checked by the store's unique positions, and a refusal is only
-        given once the batch was decided on the cycle as stored."""
+        given once the actions were decided on the cycle as stored."""
         aggregate_id = cycle_uuid(cycle_id)
-        with self._guard(cycle_id):
-            for attempt in range(CONFLICT_RETRIES):
-                unchecked = attempt == 0 and self._is_fresh(aggregate_id)
+        outcomes: list[Applied | BaseException]
+        for attempt in range(CONFLICT_RETRIES):
+            unchecked = attempt == 0 and self._is_fresh(aggregate_id)
+            try:
                 cycle = self._current(cycle_id, reading=unchecked)
-                try:
-                    self._perform_all(cycle, actions)
-                    return self._store(cycle)
-                except IntegrityError:
-                    self._forget(aggregate_id)
-                except DomainError:
-                    if cycle.pending_events or unchecked:
-                        self._forget(aggregate_id)  # drop what the refused batch applied
-                    if not unchecked:
-                        raise
-                except BaseException:
-                    self._forget(aggregate_id)
-                    raise
-        raise DomainError("conflict", f"cycle {cycle_id!r} kept changing; nothing was stored")
+                outcomes = [self._decide(cycle, ticket) for ticket in tickets]
+                if unchecked and any(isinstance(o, DomainError) for o in outcomes):
+                    raise _Stale
+                if cycle.pending_events:
+                    self.save(cycle)
+                    self._snapshot_if_due(cycle)
+            except (IntegrityError, _Stale):
+                self._forget(aggregate_id)
+                continue
+            except DomainError as error:  # no such cycle, or a batch refused part-way (alone)
+                self._forget(aggregate_id)
+                if unchecked:
+                    continue
+                outcomes = [error] * len(tickets)
+            except BaseException as error:
+                self._forget(aggregate_id)
+                outcomes = [error] * len(tickets)
+            for ticket, outcome in zip(tickets, outcomes, strict=True):
+                ticket.settle(outcome)
+            return
+        conflict = DomainError("conflict", f"cycle {cycle_id!r} kept changing; nothing was stored")
+        for ticket in tickets:
+            ticket.settle(conflict)
+
+    def _decide(self, cycle: Cycle, ticket: _Ticket) -> Applied | DomainError:
+        """One batch on the cycle: what it did, or why it is refused. A refused single
+        action leaves the cycle as it was (every verb checks before its one event)."""
+        before = len(cycle.pending_events)
+        try:
+            self._perform_all(cycle, ticket.actions)
+        except DomainError as error:
+            if len(cycle.pending_events) != before:
+                raise
+            return error
+        return self._applied(cycle, len(cycle.pending_events) - before)
 
     def _guard(self, cycle_id: str) -> threading.Lock:
         """One writer (or reader of the shared cached cycle) per cycle in this process."""
@@ -143,12 +209,16 @@ class AssessApp(Application[UUID]):
                 raise ActionRefused(index, str(verb), error) from None
 
     def _store(self, cycle: Cycle) -> Applied:
-        pending = len(cycle.pending_events)
+        applied = self._applied(cycle, len(cycle.pending_events))
         self.save(cycle)
         self._snapshot_if_due(cycle)
+        return applied
+
+    @staticmethod
+    def _applied(cycle: Cycle, events: int) -> Applied:
         return Applied(
             cycle=cycle.cycle_id,
-            events=pending,
+            events=events,
             stage=cycle.stage,
             version=cycle.versions[-1]["version"] if cycle.versions else None,
             position=cycle.version,

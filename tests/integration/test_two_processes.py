@@ -56,3 +56,44 @@ def test_a_stale_cycle_never_overwrites(pair) -> None:
     refused = {**score, "value": 101}
     with pytest.raises(Exception, match="invalid_value"):
         second.act(CYCLE, [refused])
+
+
+def test_concurrent_single_actions_are_stored_together_each_on_its_own(db: str) -> None:
+    """Group commit: actions that wait while another is stored go in one transaction,
+    yet each is accepted or refused as if it were alone."""
+    import threading
+
+    from domain.errors import ActionRefused
+
+    app = open_application(AssessApp, db, **CACHED)
+    season = group_season({f"U{n}": ("80", "80", "80") for n in range(6)})
+    season["actions"] = season["actions"][:-12]  # year_end and research_h2 still to come
+    app.import_season(season)
+    start = app.cycle(CYCLE).version
+    barrier = threading.Barrier(12)
+    outcomes: dict[int, object] = {}
+
+    def submit(number: int) -> None:
+        value = 101 if number % 3 == 0 else 60 + number
+        action = {"do": "submit_score", "by": "as", "unit": f"U{number % 6}"}
+        action.update(component="year_end" if number < 6 else "research_h2", value=value)
+        barrier.wait()
+        try:
+            outcomes[number] = app.act(CYCLE, [action])
+        except ActionRefused as refusal:
+            outcomes[number] = refusal
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refused = {n for n, o in outcomes.items() if isinstance(o, ActionRefused)}
+    assert refused == {0, 3, 6, 9}
+    assert all(outcomes[n].code == "invalid_value" for n in refused)  # type: ignore[attr-defined]
+    positions = {outcomes[n].position: n for n in outcomes if n not in refused}  # type: ignore[attr-defined]
+    assert sorted(positions) == list(range(start + 1, start + 9))
+    stored = {e.originator_version: e for e in app.events_of(CYCLE) if e.originator_version > start}
+    for position, number in positions.items():
+        assert stored[position].data["value"] == str(60 + number)
+    app.close()
