@@ -39,7 +39,7 @@ def open_services(url: str, settings: Settings) -> Services:
         AssessApp,
         url,
         AGGREGATE_CACHE_MAXSIZE=str(settings.cache_size),
-        READ_STALENESS_SECONDS=str(settings.read_staleness_ms / 1000),
+        READ_STALENESS_MS=str(settings.read_staleness_ms),
     )
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
     accounts = AccountStore(url, hasher)

@@ -74,7 +74,7 @@ class AssessApp(Application[UUID]):
         self._waiting: dict[str, list[_Ticket]] = {}
         self._snapshot_positions: dict[UUID, int] = {}
         self._fresh_until: dict[UUID, float] = {}
-        self._read_staleness = float(self.env.get("READ_STALENESS_SECONDS") or 0)
+        self._read_staleness = int(self.env.get("READ_STALENESS_MS") or 0) / 1000
         self._locks_lock = threading.Lock()
 
     # ---- commands -------------------------------------------------------------
@@ -171,7 +171,7 @@ class AssessApp(Application[UUID]):
     def _current(self, cycle_id: str, reading: bool = False) -> Cycle:
         """The cycle as stored now; with the cache on, the cached object itself.
 
-        Readers may take the cached cycle as it is for READ_STALENESS_SECONDS after it
+        Readers may take the cached cycle as it is for READ_STALENESS_MS after it
         was last brought up to date (each brings it up to date with a query otherwise):
         they then miss at most that much of what *other processes* wrote. This process's
         own writes are in the cached cycle at once, and writers always catch up first."""

@@ -12,7 +12,7 @@ from infrastructure.persistence import open_application
 from tests.seasons import group_season
 
 CYCLE = "t-group-party-org"
-CACHED = {"AGGREGATE_CACHE_MAXSIZE": "4", "READ_STALENESS_SECONDS": "60"}
+CACHED = {"AGGREGATE_CACHE_MAXSIZE": "4", "READ_STALENESS_MS": "60000"}
 
 
 @pytest.fixture
