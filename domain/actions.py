@@ -59,9 +59,6 @@ class Act:
             raise DomainError("invalid_value", f"{name} must be a non-empty text, got {value!r}")
         return value
 
-    def optional_text(self, name: str) -> str | None:
-        return self.text(name) if self.has(name) else None
-
     def choice(self, name: str, allowed: Iterable[str]) -> str:
         value = self.raw(name)
         options = list(allowed)

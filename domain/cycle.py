@@ -161,7 +161,6 @@ class Cycle(Aggregate):
         self.vetoes: dict[str, dict[str, str]] = {}
         self.adjustments: dict[str, dict[str, Any]] = {}
         self.appeals: dict[str, dict[str, str]] = {}
-        self.supervisions = 0
         self.published_at: str | None = None
         self.versions: list[dict[str, Any]] = []
         self.head = chain

@@ -72,9 +72,7 @@ class ItemsPublished(CycleEvent):
 
 
 class SupervisionRecorded(CycleEvent):
-    @staticmethod
-    def effect(cycle: Any, data: dict[str, Any]) -> None:
-        cycle.supervisions += 1
+    """年中督查: findings are kept in the event for the case file; no figure changes."""
 
 
 class InnovationDeclared(CycleEvent):
