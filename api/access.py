@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from application.service import AssessApp
+from application.service import AssessApp, summary_of
 from domain.cycle import Cycle
 from domain.errors import DomainError
 from infrastructure.accounts import Account
@@ -37,12 +37,8 @@ PUBLISHED = ("published", "closed")
 class CycleState:
     """What access decisions and the cycle page need, copied at one moment."""
 
-    cycle: str
-    scheme: str
-    year: int
-    title: str
+    summary: dict[str, Any]  # application.service.summary_of
     stage: str
-    position: int
     actors: dict[str, dict[str, str]]
     versions: list[dict[str, Any]]
     appeals: dict[str, dict[str, str]]
@@ -58,12 +54,8 @@ def cycle_state(app: AssessApp, cycle_id: str) -> CycleState:
 
 def _state_of(cycle: Cycle) -> CycleState:
     return CycleState(
-        cycle=cycle.cycle_id,
-        scheme=cycle.scheme,
-        year=cycle.year,
-        title=cycle.title,
+        summary=summary_of(cycle),
         stage=cycle.stage,
-        position=cycle.version,
         actors={actor: dict(entry) for actor, entry in cycle.actors.items()},
         versions=[dict(entry) for entry in cycle.versions],
         appeals={key: dict(value) for key, value in cycle.appeals.items()},

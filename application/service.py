@@ -314,7 +314,7 @@ class AssessApp(Application[UUID]):
         for notification in created:
             created_event = cast(CycleCreated, self.mapper.to_domain_event(notification))
             cycle_id = created_event.data["cycle"]["id"]
-            listing.append(self.inspect(cycle_id, _listing_entry))
+            listing.append(self.inspect(cycle_id, summary_of))
         return sorted(listing, key=lambda entry: entry["cycle"])
 
     def events_of(self, cycle_id: str) -> list[Any]:
@@ -335,10 +335,10 @@ class AssessApp(Application[UUID]):
     def diff(self, cycle_id: str, first: int, second: int) -> dict[str, Any]:
         """Per unit, what changed from one results version to another, and why."""
         before, after = self.results(cycle_id, first), self.results(cycle_id, second)
-        versions = self.cycle(cycle_id).versions
-        start, end = versions[first - 1]["position"], versions[second - 1]["position"]
-        changed = history.compare_results(before["results"], after["results"])
         events = self.events_of(cycle_id)
+        created_at = {e.data["version"]: e.originator_version for e in events if "digest" in e.data}
+        start, end = created_at[first], created_at[second]
+        changed = history.compare_results(before["results"], after["results"])
         return {
             "cycle": cycle_id,
             "from": {"version": first, "digest": before["digest"], "position": start},
@@ -347,7 +347,8 @@ class AssessApp(Application[UUID]):
         }
 
 
-def _listing_entry(cycle: Cycle) -> dict[str, Any]:
+def summary_of(cycle: Cycle) -> dict[str, Any]:
+    """A cycle in one line: scheme, year, stage, latest results version, events."""
     return {
         "cycle": cycle.cycle_id,
         "scheme": cycle.scheme,

@@ -94,24 +94,12 @@ def _not_yours(index: int, verb: str, by: str, actor: str) -> DomainError:
 def detail(viewer: Viewer) -> CycleDetail:
     state = viewer.state
     return CycleDetail(
-        **summary(state).model_dump(),
+        **state.summary,
         versions=[VersionOut(**entry) for entry in state.versions],
         counts=counts(state),
         viewer=ViewerOut(
             account=viewer.account.name, actor=viewer.actor, role=viewer.role, unit=viewer.unit
         ),
-    )
-
-
-def summary(state: CycleState) -> CycleSummary:
-    return CycleSummary(
-        cycle=state.cycle,
-        scheme=state.scheme,
-        year=state.year,
-        title=state.title,
-        stage=state.stage,
-        version=state.versions[-1]["version"] if state.versions else None,
-        events=state.position,
     )
 
 
