@@ -11,7 +11,7 @@ RUN useradd --create-home --uid 10001 assess
 
 # Dependencies first, so that code changes do not reinstall them.
 COPY pyproject.toml ./
-RUN mkdir -p domain application infrastructure api cli \
+RUN mkdir -p domain/schemes application infrastructure api/routers cli \
     && pip install . \
     && pip uninstall -y assess
 

@@ -2,13 +2,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PACKAGES := domain application infrastructure api cli
+# The folders as the `assess` namespace on disk, for tools that read files rather than
+# import (mypy, import-linter); the editable install maps the same names at run time.
+TREE := $(VENV)/src/assess
 
 .PHONY: run test lint format bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	mkdir -p $(TREE)
+	for package in $(PACKAGES); do ln -sfn "$(CURDIR)/$$package" "$(TREE)/$$package"; done
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -20,7 +26,7 @@ test: $(STAMP) lint
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+	PYTHONPATH=$(VENV)/src $(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: $(STAMP)

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from application.service import AssessApp, summary_of
-from domain.cycle import Cycle
-from domain.errors import DomainError
-from infrastructure.accounts import Account
+from assess.application.service import AssessApp, summary_of
+from assess.domain.cycle import Cycle
+from assess.domain.errors import DomainError
+from assess.infrastructure.accounts import Account
 
 FULL_READERS = ("org_dept", "leading_group", "auditor", "assessor")
 PUBLISHED = ("published", "closed")

@@ -11,16 +11,16 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
-from api.access import ActorDirectory
-from api.auth import Tokens
-from api.demo import load_demo
-from api.deps import Services
-from api.routers import appeals, audit, auth, cycles, health, results, users
-from api.settings import Settings
-from application.service import AssessApp
-from infrastructure.accounts import AccountStore, password_hasher
-from infrastructure.persistence import open_application, resolve_url
+from assess.api import errors
+from assess.api.access import ActorDirectory
+from assess.api.auth import Tokens
+from assess.api.demo import load_demo
+from assess.api.deps import Services
+from assess.api.routers import appeals, audit, auth, cycles, health, results, users
+from assess.api.settings import Settings
+from assess.application.service import AssessApp
+from assess.infrastructure.accounts import AccountStore, password_hasher
+from assess.infrastructure.persistence import open_application, resolve_url
 
 DESCRIPTION = """\
 Annual party-building assessment cycles (综合考核), event-sourced. Every rule of the

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from api.errors import Unauthorized
+from assess.api.errors import Unauthorized
 
 ALGORITHM = "HS256"
 

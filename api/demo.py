@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 
-from application.demo_season import generate_season
-from application.service import AssessApp
-from domain.errors import DomainError
-from domain.rules import SCHEMES
-from infrastructure.accounts import AccountStore
+from assess.application.demo_season import generate_season
+from assess.application.service import AssessApp
+from assess.domain.errors import DomainError
+from assess.domain.rules import SCHEMES
+from assess.infrastructure.accounts import AccountStore
 
 DEMO_UNITS = 16
 DEMO_PASSWORD = "demo"

@@ -8,14 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from api.access import ActorDirectory, Viewer
-from api.auth import Tokens
-from api.errors import Unauthorized
-from api.models import CYCLE_ID
-from api.settings import Settings
-from application.service import AssessApp
-from domain.errors import DomainError
-from infrastructure.accounts import Account, AccountStore
+from assess.api.access import ActorDirectory, Viewer
+from assess.api.auth import Tokens
+from assess.api.errors import Unauthorized
+from assess.api.models import CYCLE_ID
+from assess.api.settings import Settings
+from assess.application.service import AssessApp
+from assess.domain.errors import DomainError
+from assess.infrastructure.accounts import Account, AccountStore
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 

@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 from starlette.exceptions import HTTPException
 
-from domain.errors import ActionRefused, DomainError
+from assess.domain.errors import ActionRefused, DomainError
 
 log = logging.getLogger("assess.api")
 

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
-from domain.cycle import ROLES, STAGES, VERBS
-from domain.rules import SCHEMES
+from assess.domain.cycle import ROLES, STAGES, VERBS
+from assess.domain.rules import SCHEMES
 
 CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 SCORE: dict[str, Any] = {

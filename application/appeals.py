@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.audit import audit_rows, concerning, verb_of
-from application.history import compare_results, describe
-from application.service import AssessApp
-from domain.errors import DomainError
-from domain.events import (
+from assess.application.audit import audit_rows, concerning, verb_of
+from assess.application.history import compare_results, describe
+from assess.application.service import AssessApp
+from assess.domain.errors import DomainError
+from assess.domain.events import (
     AppealFiled,
     AppealResolved,
     CycleEvent,

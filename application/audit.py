@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from domain.chain import GENESIS
-from domain.events import VERB_OF_EVENT, CycleEvent
+from assess.domain.chain import GENESIS
+from assess.domain.events import VERB_OF_EVENT, CycleEvent
 
 # Fields that refer to an earlier record of a unit, rather than naming the unit.
 REFERENCES = ("claim", "innovation", "adjustment", "appeal")

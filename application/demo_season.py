@@ -27,7 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from domain.schemes import group_party_org
+from assess.domain.schemes import group_party_org
 
 __all__ = [
     "MIN_UNITS_WITH_COMPLICATIONS",

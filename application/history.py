@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from application.audit import summary, verb_of, with_units
-from domain.errors import DomainError
-from domain.events import CycleEvent
+from assess.application.audit import summary, verb_of, with_units
+from assess.domain.errors import DomainError
+from assess.domain.events import CycleEvent
 
 COMPARED = ("score", "extra", "final", "rank", "category_rank", "grade", "vetoed", "capped")
 

@@ -13,13 +13,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
 
-from application import history
-from domain.cycle import Cycle, cycle_uuid, replay
-from domain.errors import ActionRefused, DomainError
-from domain.events import CycleCreated
-from domain.results import digest
+from assess.application import history
+from assess.domain.cycle import Cycle, cycle_uuid, replay
+from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.events import CycleCreated, stored_topics
+from assess.domain.results import digest
 
 T = TypeVar("T")
 CONFLICT_RETRIES = 5
@@ -308,8 +307,8 @@ class AssessApp(Application[UUID]):
 
     def cycles(self) -> list[dict[str, Any]]:
         """Every cycle with its scheme, year, stage and latest results version."""
-        topic = get_topic(CycleCreated)
-        created = self.recorder.select_notifications(start=None, limit=10**9, topics=[topic])
+        topics = stored_topics(CycleCreated)
+        created = self.recorder.select_notifications(start=None, limit=10**9, topics=topics)
         listing = []
         for notification in created:
             created_event = cast(CycleCreated, self.mapper.to_domain_event(notification))

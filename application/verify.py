@@ -18,12 +18,12 @@ from typing import Any
 import orjson
 from eventsourcing.utils import resolve_topic
 
-from application.service import AssessApp
-from domain.chain import GENESIS, event_content, link
-from domain.cycle import Cycle, cycle_uuid
-from domain.errors import DomainError
-from domain.events import CycleEvent, ResultsApproved, ResultsPublished
-from domain.results import digest, results_array
+from assess.application.service import AssessApp
+from assess.domain.chain import GENESIS, event_content, link
+from assess.domain.cycle import Cycle, cycle_uuid
+from assess.domain.errors import DomainError
+from assess.domain.events import CycleEvent, ResultsApproved, ResultsPublished
+from assess.domain.results import digest, results_array
 
 
 class VerificationFailed(Exception):

@@ -30,11 +30,11 @@ from typing import Any
 import aiohttp
 import httpx
 
-from application.audit import verb_of
-from application.demo_season import generate_season
-from application.service import AssessApp
-from infrastructure.accounts import AccountStore, password_hasher
-from infrastructure.persistence import open_application
+from assess.application.audit import verb_of
+from assess.application.demo_season import generate_season
+from assess.application.service import AssessApp
+from assess.infrastructure.accounts import AccountStore, password_hasher
+from assess.infrastructure.persistence import open_application
 
 READ_CYCLE = "2025-group-party-org"
 WRITE_CYCLE = "2025-bench-write"
@@ -44,7 +44,7 @@ SERVER = """
 import os, sys, uvicorn
 os.environ.update(ASSESS_DB=sys.argv[1], ASSESS_ARGON2_TIME_COST="1",
                   ASSESS_ARGON2_MEMORY_KIB="1024")
-uvicorn.run("api.app:create_app", factory=True, workers=int(sys.argv[3]), host="127.0.0.1",
+uvicorn.run("assess.api.app:create_app", factory=True, workers=int(sys.argv[3]), host="127.0.0.1",
             port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
 

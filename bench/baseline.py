@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from infrastructure.persistence import normalise_url, sqlite_path
+from assess.infrastructure.persistence import normalise_url, sqlite_path
 
 __all__ = ["TABLE", "raw_insert_rate", "raw_scan_rate"]
 

@@ -24,11 +24,11 @@ from typing import Any
 
 import sqlalchemy
 
-from application.demo_season import generate_season
-from application.service import AssessApp
-from application.verify import verify_cycle
+from assess.application.demo_season import generate_season
+from assess.application.service import AssessApp
+from assess.application.verify import verify_cycle
+from assess.infrastructure.persistence import normalise_url, open_application
 from bench.baseline import raw_insert_rate, raw_scan_rate
-from infrastructure.persistence import normalise_url, open_application
 
 CYCLE = "2025-performance-evaluation"
 

@@ -11,18 +11,18 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from application.appeals import case_file, preview_resolution
-from application.audit import audit_rows, export_records
-from application.demo_season import dump_season, generate_season, season_json
-from application.exports import audit_csv, results_csv
-from application.season import SeasonError, read_batch, read_season
-from application.service import AssessApp
-from application.verify import verify_cycle
-from cli import render
-from cli.serve import serve, users
-from domain.errors import DomainError
-from domain.rules import SCHEMES
-from infrastructure.persistence import open_application, resolve_url
+from assess.application.appeals import case_file, preview_resolution
+from assess.application.audit import audit_rows, export_records
+from assess.application.demo_season import dump_season, generate_season, season_json
+from assess.application.exports import audit_csv, results_csv
+from assess.application.season import SeasonError, read_batch, read_season
+from assess.application.service import AssessApp
+from assess.application.verify import verify_cycle
+from assess.cli import render
+from assess.cli.serve import serve, users
+from assess.domain.errors import DomainError
+from assess.domain.rules import SCHEMES
+from assess.infrastructure.persistence import open_application, resolve_url
 
 EXIT_REFUSED = 2
 F = TypeVar("F", bound=Callable[..., Any])

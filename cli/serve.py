@@ -11,13 +11,13 @@ from typing import NoReturn
 
 import click
 
-from api.app import create_app
-from api.demo import DEMO_ACCOUNTS, load_demo
-from api.settings import Settings
-from application.service import AssessApp
-from domain.errors import DomainError
-from infrastructure.accounts import AccountStore
-from infrastructure.persistence import open_application, resolve_url
+from assess.api.app import create_app
+from assess.api.demo import DEMO_ACCOUNTS, load_demo
+from assess.api.settings import Settings
+from assess.application.service import AssessApp
+from assess.domain.errors import DomainError
+from assess.infrastructure.accounts import AccountStore
+from assess.infrastructure.persistence import open_application, resolve_url
 
 EXIT_REFUSED = 2
 db_option = click.option(

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.errors import DomainError
-from domain.numbers import parse_decimal
+from assess.domain.errors import DomainError
+from assess.domain.numbers import parse_decimal
 
 COMMON_KEYS = ("do", "by", "at")
 

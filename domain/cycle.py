@@ -13,16 +13,17 @@ from decimal import Decimal
 from typing import Any
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import register_topic
 
-from domain import events as ev
-from domain.actions import Act, bounded_score, day_of
-from domain.chain import GENESIS, event_content, link
-from domain.errors import DomainError
-from domain.numbers import parse_decimal
-from domain.results import digest, results_array
-from domain.rules import SCHEMES as SCHEME_IDS
-from domain.rules import effective_rules
-from domain.schemes import SCHEMES, group_party_org, leadership_team, performance_evaluation
+from assess.domain import events as ev
+from assess.domain.actions import Act, bounded_score, day_of
+from assess.domain.chain import GENESIS, event_content, link
+from assess.domain.errors import DomainError
+from assess.domain.numbers import parse_decimal
+from assess.domain.results import digest, results_array
+from assess.domain.rules import SCHEMES as SCHEME_IDS
+from assess.domain.rules import effective_rules
+from assess.domain.schemes import SCHEMES, group_party_org, leadership_team, performance_evaluation
 
 A, B, C = SCHEME_IDS
 STAGES = ("draft", "in_progress", "assessment", "review", "approved", "published", "closed")
@@ -687,6 +688,10 @@ class Cycle(Aggregate):
 
     def results(self) -> list[dict[str, Any]]:
         return results_array(self)
+
+
+# Snapshots of releases before the `assess` namespace name the aggregate `domain.cycle:Cycle`.
+register_topic("domain.cycle:Cycle", Cycle)
 
 
 def _category(scheme: str, raw: object) -> str:

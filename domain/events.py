@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic, register_topic
 
 
 class CycleEvent(Aggregate.Event):
@@ -295,3 +296,14 @@ EVENT_OF_VERB: dict[str, type[CycleEvent]] = {
     "close_cycle": CycleClosed,
 }
 VERB_OF_EVENT = {cls.__name__: verb for verb, cls in EVENT_OF_VERB.items()}
+
+
+# Releases before the `assess` namespace stored these classes as `domain.events:<Name>`.
+PREVIOUS_RELEASE: list[type[CycleEvent]] = [CycleEvent, CycleCreated, *EVENT_OF_VERB.values()]
+for _event_class in PREVIOUS_RELEASE:
+    register_topic(f"domain.events:{_event_class.__name__}", _event_class)
+
+
+def stored_topics(event_class: type[CycleEvent]) -> list[str]:
+    """Every topic under which events of this class may be stored, today's first."""
+    return [get_topic(event_class), f"domain.events:{event_class.__name__}"]

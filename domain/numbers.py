@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from domain.errors import DomainError
+from assess.domain.errors import DomainError
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

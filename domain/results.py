@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from domain.chain import canonical_bytes
-from domain.figures import Figures
-from domain.numbers import fmt
-from domain.ranking import competition_ranks
-from domain.schemes import SCHEMES, leadership_team
+from assess.domain.chain import canonical_bytes
+from assess.domain.figures import Figures
+from assess.domain.numbers import fmt
+from assess.domain.ranking import competition_ranks
+from assess.domain.schemes import SCHEMES, leadership_team
 
 
 def compute_rows(state: Any) -> list[Figures]:

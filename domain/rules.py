@@ -6,7 +6,7 @@ import copy
 from decimal import Decimal
 from typing import Any
 
-from domain.errors import DomainError
+from assess.domain.errors import DomainError
 
 SCHEMES = ("group-party-org", "leadership-team", "performance-evaluation")
 

@@ -42,8 +42,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from domain.errors import DomainError
-from infrastructure.persistence import normalise_url
+from assess.domain.errors import DomainError
+from assess.infrastructure.persistence import normalise_url
 
 __all__ = ["Account", "AccountStore", "password_hasher"]
 

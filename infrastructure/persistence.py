@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from infrastructure.recorders import FACTORY_TOPIC
+from assess.infrastructure.recorders import FACTORY_TOPIC
 
 __all__ = [
     "DEFAULT_URL",

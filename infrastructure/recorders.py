@@ -62,7 +62,7 @@ __all__ = [
     "FastSQLAlchemyFactory",
 ]
 
-FACTORY_TOPIC = "infrastructure.recorders:FastSQLAlchemyFactory"
+FACTORY_TOPIC = "assess.infrastructure.recorders:FastSQLAlchemyFactory"
 
 
 class _PassThrough(UserDefinedType):  # type: ignore[type-arg]

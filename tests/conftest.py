@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from application.service import AssessApp
-from infrastructure.persistence import open_application
+from assess.application.service import AssessApp
+from assess.infrastructure.persistence import open_application
 
 # ../shared beside the checkout, as on every development and CI machine.
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"

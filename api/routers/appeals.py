@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import AppDep, CycleId, ViewerDep
-from api.models import AppealOut, CaseFileOut, PreviewIn, PreviewOut
-from api.routers.cycles import REFUSALS
-from application.appeals import appeals_of, case_file, preview_resolution
-from domain.errors import DomainError
+from assess.api.deps import AppDep, CycleId, ViewerDep
+from assess.api.models import AppealOut, CaseFileOut, PreviewIn, PreviewOut
+from assess.api.routers.cycles import REFUSALS
+from assess.application.appeals import appeals_of, case_file, preview_resolution
+from assess.domain.errors import DomainError
 
 router = APIRouter(prefix="/cycles", tags=["appeals"])
 

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BeforeValidator
 
-from api.deps import AppDep, CycleId, ViewerDep
-from api.models import AuditPage
-from api.routers.cycles import REFUSALS
-from application.audit import audit_rows
+from assess.api.deps import AppDep, CycleId, ViewerDep
+from assess.api.models import AuditPage
+from assess.api.routers.cycles import REFUSALS
+from assess.application.audit import audit_rows
 
 router = APIRouter(prefix="/cycles", tags=["audit"])
 

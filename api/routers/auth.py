@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api.deps import ServicesDep
-from api.errors import Unauthorized
-from api.models import ErrorOut, TokenOut
+from assess.api.deps import ServicesDep
+from assess.api.errors import Unauthorized
+from assess.api.models import ErrorOut, TokenOut
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 

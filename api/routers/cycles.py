@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 
-from api.access import CycleState, Viewer, cycle_state
-from api.deps import AdminAccount, AppDep, CurrentAccount, CycleId, ViewerDep
-from api.models import (
+from assess.api.access import CycleState, Viewer, cycle_state
+from assess.api.deps import AdminAccount, AppDep, CurrentAccount, CycleId, ViewerDep
+from assess.api.models import (
     SCORE,
     SHEET,
     ActionBatchIn,
@@ -23,8 +23,8 @@ from api.models import (
     VersionOut,
     ViewerOut,
 )
-from application.service import AssessApp
-from domain.errors import ActionRefused, DomainError
+from assess.application.service import AssessApp
+from assess.domain.errors import ActionRefused, DomainError
 
 router = APIRouter(prefix="/cycles", tags=["cycles"])
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import ServicesDep
-from api.errors import error_body, log
-from api.models import ErrorOut, HealthOut
+from assess.api.deps import ServicesDep
+from assess.api.errors import error_body, log
+from assess.api.models import ErrorOut, HealthOut
 
 router = APIRouter(tags=["health"])
 

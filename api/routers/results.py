@@ -8,12 +8,12 @@ import orjson
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import AppDep, CycleId, ViewerDep
-from api.models import DiffOut, ResultsPage, VerificationOut
-from api.routers.cycles import REFUSALS
-from application.exports import results_csv
-from application.verify import verify_cycle
-from domain.errors import DomainError
+from assess.api.deps import AppDep, CycleId, ViewerDep
+from assess.api.models import DiffOut, ResultsPage, VerificationOut
+from assess.api.routers.cycles import REFUSALS
+from assess.application.exports import results_csv
+from assess.application.verify import verify_cycle
+from assess.domain.errors import DomainError
 
 router = APIRouter(prefix="/cycles", tags=["results"])
 

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from api.access import cycle_state
-from api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
-from api.models import AccountIn, AccountOut, BindingIn, PasswordIn
-from api.routers.cycles import REFUSALS
-from application.service import AssessApp
-from domain.errors import DomainError
-from infrastructure.accounts import Account
+from assess.api.access import cycle_state
+from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
+from assess.api.models import AccountIn, AccountOut, BindingIn, PasswordIn
+from assess.api.routers.cycles import REFUSALS
+from assess.application.service import AssessApp
+from assess.domain.errors import DomainError
+from assess.infrastructure.accounts import Account
 
 router = APIRouter(prefix="/users", tags=["users"])
 AccountName = Annotated[str, Path(min_length=1, max_length=64)]

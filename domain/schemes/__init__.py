@@ -2,7 +2,7 @@
 
 from types import ModuleType
 
-from domain.schemes import group_party_org, leadership_team, performance_evaluation
+from assess.domain.schemes import group_party_org, leadership_team, performance_evaluation
 
 SCHEMES: dict[str, ModuleType] = {
     module.SCHEME: module for module in (group_party_org, leadership_team, performance_evaluation)

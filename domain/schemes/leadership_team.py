@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from domain.figures import Figures
-from domain.numbers import ZERO, mean, round2
-from domain.ranking import competition_ranks
+from assess.domain.figures import Figures
+from assess.domain.numbers import ZERO, mean, round2
+from assess.domain.ranking import competition_ranks
 
 SCHEME = "leadership-team"
 CATEGORIES = ("town", "municipal")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from domain.figures import Figures
-from domain.numbers import HUNDRED, ZERO, round2
+from assess.domain.figures import Figures
+from assess.domain.numbers import HUNDRED, ZERO, round2
 
 SCHEME = "performance-evaluation"
 METHODS = ("self", "org", "social")

@@ -14,9 +14,9 @@ warnings.filterwarnings("ignore", message=".*httpx.*starlette.testclient", categ
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from api.app import create_app  # noqa: E402
-from api.deps import Services  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from assess.api.app import create_app  # noqa: E402
+from assess.api.deps import Services  # noqa: E402
+from assess.api.settings import Settings  # noqa: E402
 
 SECRET = "test-secret-" + "x" * 32
 PASSWORD = "pw"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from api.auth import Tokens
+from assess.api.auth import Tokens
 from tests.api.conftest import ADMIN, PASSWORD, SECRET, Api
 
 OPEN = {"/auth/token", "/healthz", "/docs", "/openapi.json", "/redoc"}
@@ -92,7 +92,7 @@ def test_a_password_change_takes_effect(api: Api) -> None:
 
 
 def test_the_secret_is_kept_in_the_database_when_not_configured(db: str) -> None:
-    from infrastructure.accounts import AccountStore
+    from assess.infrastructure.accounts import AccountStore
 
     first, second = AccountStore(db), AccountStore(db)
     try:

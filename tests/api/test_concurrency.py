@@ -11,9 +11,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from application.audit import verb_of
-from application.service import AssessApp
+from assess.api.app import create_app
+from assess.application.audit import verb_of
+from assess.application.service import AssessApp
 from tests.api.conftest import Api, settings_for_tests
 from tests.seasons import CLOSE, header
 

@@ -16,12 +16,12 @@ import uvicorn
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from api.app import create_app
-from api.auth import Tokens
-from application.demo_season import generate_season
-from application.service import AssessApp
-from infrastructure.accounts import AccountStore, password_hasher
-from infrastructure.persistence import open_application
+from assess.api.app import create_app
+from assess.api.auth import Tokens
+from assess.application.demo_season import generate_season
+from assess.application.service import AssessApp
+from assess.infrastructure.accounts import AccountStore, password_hasher
+from assess.infrastructure.persistence import open_application
 from tests.api.conftest import SECRET, settings_for_tests
 from tests.api.test_live import _free_port
 

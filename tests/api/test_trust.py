@@ -3,7 +3,7 @@ appeal preview that stores nothing."""
 
 from __future__ import annotations
 
-from application.season import read_season
+from assess.application.season import read_season
 from tests.api.conftest import Api
 from tests.conftest import EXAMPLES
 from tests.seasons import APPROVE, CLOSE, PUBLISH, leadership_season, with_actions

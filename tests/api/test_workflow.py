@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from application.demo_season import generate_season
-from application.service import AssessApp
-from domain.cycle import ROLES, RULES
+from assess.application.demo_season import generate_season
+from assess.application.service import AssessApp
+from assess.domain.cycle import ROLES, RULES
 from tests.api.conftest import Api
 from tests.seasons import header
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy
 from sqlalchemy import text as sql
 
-from infrastructure.persistence import normalise_url
+from assess.infrastructure.persistence import normalise_url
 from tests.conftest import EXAMPLES
 from tests.e2e.test_cli import run, text
 

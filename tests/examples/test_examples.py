@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from application.season import read_season
-from application.service import AssessApp
-from infrastructure.persistence import open_application
+from assess.application.season import read_season
+from assess.application.service import AssessApp
+from assess.infrastructure.persistence import open_application
 from tests.conftest import EXAMPLES, SCHEMES
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from application.appeals import case_file, preview_resolution
-from application.demo_season import generate_season
-from application.season import read_season
-from application.service import AssessApp
-from application.verify import verify_cycle
+from assess.application.appeals import case_file, preview_resolution
+from assess.application.demo_season import generate_season
+from assess.application.season import read_season
+from assess.application.service import AssessApp
+from assess.application.verify import verify_cycle
 from tests.conftest import EXAMPLES, SCHEMES
 from tests.seasons import APPROVE, CLOSE, PUBLISH, leadership_season, with_actions
 

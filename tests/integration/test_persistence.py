@@ -23,13 +23,13 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from infrastructure.persistence import (
+from assess.infrastructure.persistence import (
     DEFAULT_URL,
     application_env,
     open_application,
     resolve_url,
 )
-from infrastructure.recorders import (
+from assess.infrastructure.recorders import (
     FastAggregateRecorder,
     FastApplicationRecorder,
     FastSQLAlchemyFactory,

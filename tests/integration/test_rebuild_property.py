@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application.service import AssessApp
-from infrastructure.persistence import open_application
+from assess.application.service import AssessApp
+from assess.infrastructure.persistence import open_application
 from tests.seasons import CLOSE, performance_season, with_actions
 
 POINTS = st.sampled_from([100, 85, 70, 40])

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
-from application.season import read_season
-from application.service import AssessApp
-from application.verify import verify_cycle
-from domain.cycle import Cycle
-from infrastructure.persistence import normalise_url, open_application
+from assess.application.season import read_season
+from assess.application.service import AssessApp
+from assess.application.verify import verify_cycle
+from assess.domain.cycle import Cycle
+from assess.infrastructure.persistence import normalise_url, open_application
 from tests.conftest import EXAMPLES
 
 CYCLE = "2025-group-party-org"

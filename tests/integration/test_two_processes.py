@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from application.service import AssessApp
-from infrastructure.persistence import open_application
+from assess.application.service import AssessApp
+from assess.infrastructure.persistence import open_application
 from tests.seasons import group_season
 
 CYCLE = "t-group-party-org"
@@ -63,7 +63,7 @@ def test_concurrent_single_actions_are_stored_together_each_on_its_own(db: str) 
     yet each is accepted or refused as if it were alone."""
     import threading
 
-    from domain.errors import ActionRefused
+    from assess.domain.errors import ActionRefused
 
     app = open_application(AssessApp, db, **CACHED)
     season = group_season({f"U{n}": ("80", "80", "80") for n in range(6)})

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from application.demo_season import SCHEMES, dump_season, generate_season
+from assess.application.demo_season import SCHEMES, dump_season, generate_season
 
 A, B, C = SCHEMES
 IN_PROGRESS_OR_ASSESSMENT = ("in_progress", "assessment")

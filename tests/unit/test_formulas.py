@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import DomainError
-from domain.numbers import fmt, parse_decimal, round2
-from domain.ranking import competition_ranks
-from domain.rules import effective_rules
-from domain.schemes import group_party_org as A
-from domain.schemes import leadership_team as B
-from domain.schemes import performance_evaluation as C
+from assess.domain.errors import DomainError
+from assess.domain.numbers import fmt, parse_decimal, round2
+from assess.domain.ranking import competition_ranks
+from assess.domain.rules import effective_rules
+from assess.domain.schemes import group_party_org as A
+from assess.domain.schemes import leadership_team as B
+from assess.domain.schemes import performance_evaluation as C
 
 D = Decimal
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from application.service import AssessApp
-from domain.cycle import RULES, STAGES
-from domain.errors import ActionRefused, DomainError
+from assess.application.service import AssessApp
+from assess.domain.cycle import RULES, STAGES
+from assess.domain.errors import ActionRefused, DomainError
 from tests.seasons import (
     APPROVE,
     CLOSE,

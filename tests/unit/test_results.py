@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.service import AssessApp
+from assess.application.service import AssessApp
 from tests.seasons import CLOSE, group_season, leadership_season, performance_season, with_actions
 
 
