@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-PACKAGES := domain application infrastructure api cli
+PACKAGES := domain application infrastructure api cli demo
 # The folders as the `assess` namespace on disk, for tools that read files rather than
 # import (mypy, import-linter); the editable install maps the same names at run time.
 TREE := $(VENV)/src/assess
@@ -20,8 +20,11 @@ $(STAMP): pyproject.toml Makefile
 run: $(STAMP)
 	$(BIN)/assess serve --demo
 
+# xdist workers, one per core here; each has a PostgreSQL database of its own.
+WORKERS ?= 2
+
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(WORKERS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

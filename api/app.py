@@ -12,12 +12,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from assess.api import errors
-from assess.api.access import ActorDirectory
 from assess.api.auth import Tokens
 from assess.api.demo import load_demo
 from assess.api.deps import Services
 from assess.api.routers import appeals, audit, auth, cycles, health, results, users
 from assess.api.settings import Settings
+from assess.application.access import ActorDirectory
 from assess.application.service import AssessApp
 from assess.infrastructure.accounts import AccountStore, password_hasher
 from assess.infrastructure.persistence import open_application, resolve_url

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
-from assess.application.demo_season import generate_season
 from assess.application.service import AssessApp
+from assess.demo import DemoSeasons, demo_cycle, load_demo_seasons
 from assess.domain.errors import DomainError
-from assess.domain.rules import SCHEMES
+from assess.domain.schemes import SCHEME_IDS
 from assess.infrastructure.accounts import AccountStore
 
-DEMO_UNITS = 16
 DEMO_PASSWORD = "demo"
 ADMIN = ("admin", "admin")
-# account -> the actor it holds in each demo cycle, by scheme (None: same in every scheme)
+# account -> the actor it holds in each demo cycle, by scheme
 DEMO_ACCOUNTS: dict[str, dict[str, str]] = {
-    "od": dict.fromkeys(SCHEMES, "od"),
-    "lg": dict.fromkeys(SCHEMES, "lg"),
-    "aud": dict.fromkeys(SCHEMES, "aud"),
+    "od": dict.fromkeys(SCHEME_IDS, "od"),
+    "lg": dict.fromkeys(SCHEME_IDS, "lg"),
+    "aud": dict.fromkeys(SCHEME_IDS, "aud"),
     "assessor": {
         "group-party-org": "as0",
         "leadership-team": "as-org_dept",
@@ -32,20 +32,18 @@ DEMO_ACCOUNTS: dict[str, dict[str, str]] = {
 }
 
 
-def demo_cycle(scheme: str) -> str:
-    return f"2025-{scheme}"
+@dataclass(frozen=True)
+class Demo:
+    seasons: DemoSeasons
+    accounts: list[tuple[str, str, str]]  # (account, password, what it holds)
 
 
-def load_demo(app: AssessApp, accounts: AccountStore) -> list[tuple[str, str, str]]:
-    """Imports the seasons not stored yet and makes the demo accounts (if absent);
-    returns (account, password, what it holds) for each account."""
-    stored = {entry["cycle"] for entry in app.cycles()}
-    for number, scheme in enumerate(SCHEMES, start=1):
-        if demo_cycle(scheme) not in stored:
-            with contextlib.suppress(DomainError):  # another worker imported it first
-                app.import_season(
-                    generate_season(scheme, DEMO_UNITS, seed=number, complications=True)
-                )
+def load_demo(app: AssessApp, accounts: AccountStore) -> Demo:
+    """Imports the seasons not stored yet and makes the demo accounts (if absent)."""
+    return Demo(load_demo_seasons(app), _demo_accounts(accounts))
+
+
+def _demo_accounts(accounts: AccountStore) -> list[tuple[str, str, str]]:
     shown = [(*ADMIN, "admin: every cycle, accounts")]
     _ensure(accounts, *ADMIN, admin=True)
     for name, actors in DEMO_ACCOUNTS.items():

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from assess.api.access import ActorDirectory, Viewer
+from assess.api.access import viewer_of
 from assess.api.auth import Tokens
 from assess.api.errors import Unauthorized
 from assess.api.models import CYCLE_ID
 from assess.api.settings import Settings
+from assess.application.access import ActorDirectory, Viewer
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
 from assess.infrastructure.accounts import Account, AccountStore
@@ -36,6 +37,8 @@ class Services:
 
 
 # Dependencies without I/O are `async def`: they run on the event loop, not in a thread.
+# Those that read the store, take a lock or may replay a cycle are plain `def`: FastAPI
+# runs them in its thread pool, so that they never hold up the event loop.
 async def get_services(request: Request) -> Services:
     return request.app.state.services
 
@@ -57,9 +60,8 @@ AppDep = Annotated[AssessApp, Depends(get_app)]
 AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
 
 
-async def current_account(
-    request: Request, token: Annotated[str | None, Depends(bearer)]
-) -> Account:
+def current_account(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Account:
+    """The bearer's account (read from the store once its cached copy is too old)."""
     services: Services = request.app.state.services
     if not token:
         raise Unauthorized("a bearer token is required: POST /auth/token")
@@ -83,9 +85,11 @@ AdminAccount = Annotated[Account, Depends(admin_account)]
 CycleId = Annotated[str, Path(pattern=CYCLE_ID, examples=["2025-group-party-org"])]
 
 
-async def get_viewer(account: CurrentAccount, cycle_id: CycleId, request: Request) -> Viewer:
+def get_viewer(account: CurrentAccount, cycle_id: CycleId, request: Request) -> Viewer:
+    """The account looking at the cycle: reads the cycle's actors, the first time from
+    the store (a cold cycle is replayed from its snapshot)."""
     services: Services = request.app.state.services
-    return Viewer(account, cycle_id, services.actors.of(cycle_id), services.app)
+    return viewer_of(services.app, cycle_id, services.actors.of(cycle_id), account)
 
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 from starlette.exceptions import HTTPException
 
 from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.verbs import VERBS
 
 log = logging.getLogger("assess.api")
 
@@ -44,6 +45,7 @@ CODE_OF_STATUS = {
 SHOWN_VALIDATION_ERRORS = 3
 MESSAGE_LIMIT = 240
 BRANCHES = ("action", "batch")  # tags of the one-action-or-batch body, not field names
+VERB_TAG_ERRORS = ("union_tag_not_found", "union_tag_invalid")  # `do` missing or unknown
 
 
 class Unauthorized(Exception):
@@ -91,9 +93,17 @@ def _describe(entry: dict[str, Any]) -> str:
     loc = list(entry.get("loc", ()))
     if loc[:1] == ["body"] and len(loc) > 1 and loc[1] in BRANCHES:
         del loc[1]
+    # An action's model is chosen by its verb: that tag is no field either.
+    loc = [part for n, part in enumerate(loc) if not (n and part in VERBS and _tagged(loc[n - 1]))]
+    if entry.get("type") in VERB_TAG_ERRORS:
+        loc.append("do")
     where = ".".join(str(part) for part in loc)
     text = f"{where}: {entry.get('msg', 'invalid')}"
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+
+
+def _tagged(parent: object) -> bool:
+    return parent == "body" or isinstance(parent, int)
 
 
 def _action_index(errors: list[dict[str, Any]]) -> int | None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 
-from assess.domain.cycle import ROLES, STAGES, VERBS
-from assess.domain.rules import SCHEMES
+from assess.domain.fields import Doc, declared_fields, union_options
+from assess.domain.policy import ROLES, STAGES
+from assess.domain.schemes import SCHEME_IDS
+from assess.domain.season_header import MAX_YEAR, MIN_YEAR
+from assess.domain.verbs import VERBS, Action
 
 CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 SCORE: dict[str, Any] = {
@@ -97,8 +102,8 @@ class CycleHeaderIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
     id: str = Field(pattern=CYCLE_ID, examples=["2026-town"])
-    scheme: Literal[SCHEMES]  # type: ignore[valid-type]
-    year: int = Field(0, ge=0, le=9999, examples=[2026])
+    scheme: Literal[SCHEME_IDS]  # type: ignore[valid-type]
+    year: int = Field(0, ge=MIN_YEAR, le=MAX_YEAR, examples=[2026])
     title: str = Field("", max_length=500, examples=["2026年度镇街领导班子抓基层党建工作考核"])
 
 
@@ -108,7 +113,9 @@ class ActorIn(BaseModel):
     id: str = Field(min_length=1, max_length=200)
     role: Literal[ROLES]  # type: ignore[valid-type]
     unit: str | None = Field(None, description="For role `unit`: the unit it is bound to.")
-    body: str | None = Field(None, description="For role `assessor` (scheme B): its body.")
+    body: str | None = Field(
+        None, description="For role `assessor` (leadership-team): the body whose items it scores."
+    )
 
 
 class UnitIn(BaseModel):
@@ -193,20 +200,119 @@ class CycleDetail(CycleSummary):
 # ---- actions -----------------------------------------------------------------------
 
 
-class ActionIn(BaseModel):
+SCALAR_SCHEMAS: dict[Any, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    Decimal: {"type": "number"},
+}
+
+
+def _schema_of(kind: Any, doc: Doc) -> dict[str, Any]:
+    """The JSON schema of a declared type; the Doc's choices and bounds apply to its leaves."""
+    options = union_options(kind)
+    if len(options) > 1:
+        return {"anyOf": [_schema_of(option, doc) for option in options]}
+    if get_origin(kind) is list:
+        return {"type": "array", "items": _schema_of(get_args(kind)[0], doc)}
+    if get_origin(kind) is dict:
+        return {"type": "object", "additionalProperties": _schema_of(get_args(kind)[1], doc)}
+    if dataclasses.is_dataclass(kind):
+        assert isinstance(kind, type)
+        return _object_schema(kind)
+    schema = dict(SCALAR_SCHEMAS[kind])
+    choices = [choice for choice in doc.choices if type(choice) is kind]
+    if choices:
+        schema["enum"] = choices
+    if kind is Decimal:
+        bounds = {"minimum": doc.minimum, "maximum": doc.maximum}
+        schema.update({key: bound for key, bound in bounds.items() if bound is not None})
+    return schema
+
+
+def _object_schema(shape: type) -> dict[str, Any]:
+    declared = declared_fields(shape)
+    return {
+        "type": "object",
+        "description": (shape.__doc__ or "").strip(),
+        "properties": {
+            name: {"description": field.doc.text, **_schema_of(field.kind, field.doc)}
+            for name, field in declared.items()
+        },
+        "required": [name for name, field in declared.items() if field.required],
+    }
+
+
+def _example_of(shape: type[Action]) -> dict[str, Any]:
+    shown = set(shape.example_fields)
+    return {
+        "do": shape.do,
+        **{
+            name: field.doc.example
+            for name, field in declared_fields(shape).items()
+            if field.required or name in shown
+        },
+    }
+
+
+def _document_verb(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A verb's schema lists the fields the domain requires, and one example."""
+    if "do" not in model.model_fields:
+        return
+    (verb,) = get_args(model.model_fields["do"].annotation)
+    shape = VERBS[verb]
+    required = [name for name, field in declared_fields(shape).items() if field.required]
+    schema["required"] = ["do", *required]
+    schema["examples"] = [_example_of(shape)]
+
+
+class ActionBase(BaseModel):
     """One action (SPEC §5) without `by`: the actor is the one your account holds in
     the cycle. A `by` that names another actor is refused (422)."""
 
-    model_config = ConfigDict(
-        strict=True, extra="allow", json_schema_extra={"examples": [SCORE, SHEET]}
-    )
+    # The verb's fields are documented, not validated here: the domain reads them (exact
+    # numbers, SPEC §3's order of checks), so what it refuses gets the same status as in
+    # a season file. Fields a verb does not take still pass through (issue 9 refuses them).
+    model_config = ConfigDict(strict=True, extra="allow", json_schema_extra=_document_verb)
 
-    do: Literal[VERBS]  # type: ignore[valid-type]
+    do: str = Field(description="The verb.")
     by: str | None = Field(None, description="Optional; must equal your actor if given.")
     at: str | None = Field(None, description="ISO date or date-time of the act.")
 
     def as_action(self, actor: str) -> dict[str, Any]:
         return {**self.model_dump(exclude_none=True), "by": actor}
+
+
+def _verb_model(verb: str, shape: type[Action]) -> type[ActionBase]:
+    """The request model of one verb, generated from its declaration in the domain."""
+    fields: dict[str, Any] = {
+        name: (
+            Any,
+            Field(
+                None,
+                description=field.doc.text,
+                examples=[field.doc.example],
+                json_schema_extra=_schema_of(field.kind, field.doc),
+            ),
+        )
+        for name, field in declared_fields(shape).items()
+        if name not in ActionBase.model_fields
+    }
+    return create_model(
+        f"{shape.__name__}Action",
+        __base__=ActionBase,
+        __doc__=shape.__doc__,
+        do=(Literal[verb], Field(description="The verb.")),  # type: ignore[arg-type]
+        **fields,
+    )
+
+
+VERB_MODELS: dict[str, type[ActionBase]] = {
+    verb: _verb_model(verb, shape) for verb, shape in VERBS.items()
+}
+if TYPE_CHECKING:
+    ActionIn = ActionBase
+else:  # one model per verb, chosen by `do`
+    ActionIn = Annotated[Union[tuple(VERB_MODELS.values())], Field(discriminator="do")]  # noqa: UP007
 
 
 class ActionBatchIn(BaseModel):

@@ -1,63 +1,40 @@
-"""The assess application: create cycles, apply batches atomically, answer queries."""
+"""The assess application: create cycles, apply batches atomically, answer queries.
+
+Group commit (`group_commit`) and read staleness (`freshness`) live in their own
+modules; what is left loads a cycle, performs actions on it, saves it, and queries."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
-from assess.application import history
+from assess.application import history, library
+from assess.application.batches import Applied, applied, perform_batch
+from assess.application.freshness import ReadStaleness
+from assess.application.group_commit import CycleLocks, GroupCommit
 from assess.domain.cycle import Cycle, cycle_uuid, replay
-from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.errors import DomainError
 from assess.domain.events import CycleCreated, stored_topics
 from assess.domain.results import digest
 
+__all__ = ["Applied", "AssessApp", "OneVersionOnly", "summary_of"]
+
 T = TypeVar("T")
-CONFLICT_RETRIES = 5
 SNAPSHOT_AFTER = 1000  # events since the last snapshot before another is taken
 RESULTS_CACHE_SIZE = 64
 
 
-@dataclass(frozen=True)
-class Applied:
-    """What a batch did: the cycle it changed, events stored, where it stands now."""
+class OneVersionOnly(DomainError):
+    """A results query that names its version in more than one way."""
 
-    cycle: str
-    events: int
-    stage: str
-    version: int | None
-    position: int
-
-
-class _Stale(Exception):
-    """A refusal decided on a cycle not checked against the store."""
-
-
-class _Ticket:
-    """One caller's batch, settled by whichever thread stores it."""
-
-    def __init__(self, actions: list[Any]) -> None:
-        self.actions = actions
-        self.settled = False
-        self._outcome: Applied | BaseException | None = None
-
-    def settle(self, outcome: Applied | BaseException) -> None:
-        self._outcome = outcome
-        self.settled = True
-
-    def outcome(self) -> Applied:
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        assert self._outcome is not None
-        return self._outcome
+    def __init__(self) -> None:
+        super().__init__("invalid_value", "give only one of version, as_of and position")
 
 
 class AssessApp(Application[UUID]):
@@ -69,12 +46,11 @@ class AssessApp(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
-        self._locks: dict[str, threading.Lock] = {}
-        self._waiting: dict[str, list[_Ticket]] = {}
+        self._results_lock = threading.Lock()
         self._snapshot_positions: dict[UUID, int] = {}
-        self._fresh_until: dict[UUID, float] = {}
-        self._read_staleness = int(self.env.get("READ_STALENESS_MS") or 0) / 1000
-        self._locks_lock = threading.Lock()
+        self._staleness = ReadStaleness(int(self.env.get("READ_STALENESS_MS") or 0))
+        self._locks = CycleLocks()
+        self._group_commit = GroupCommit(self, self._locks)
 
     # ---- commands -------------------------------------------------------------
 
@@ -86,142 +62,51 @@ class AssessApp(Application[UUID]):
             raise DomainError(error.code, f"season header: {error.message}") from None
         if self._exists(cycle.id):
             raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already")
-        self._perform_all(cycle, season.get("actions") or [])
+        perform_batch(cycle, season.get("actions") or [])
+        done = applied(cycle, len(cycle.pending_events))
         try:
-            return self._store(cycle)
+            self.store_changes(cycle)
         except IntegrityError:
             raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already") from None
+        return done
 
     def act(self, cycle_id: str, actions: list[Any]) -> Applied:
-        """A further batch for an existing cycle: every action, or none of them.
+        """A further batch for an existing cycle: every action, or none of them; single
+        actions arriving together are stored together (see `group_commit`)."""
+        return self._group_commit.submit(cycle_id, actions)
 
-        Single actions that arrive for a cycle while another batch is being stored wait,
-        and are then decided one after another and stored together in one transaction
-        (group commit): each is still accepted or refused on its own, as if alone."""
-        ticket = _Ticket(actions)
-        if len(actions) == 1:
-            with self._locks_lock:
-                self._waiting.setdefault(cycle_id, []).append(ticket)
-        with self._guard(cycle_id):
-            if not ticket.settled:
-                self._decide_and_store(cycle_id, self._group_of(cycle_id, ticket))
-        return ticket.outcome()
+    # ---- loading and saving (what group commit uses) -------------------------------
 
-    def _group_of(self, cycle_id: str, ticket: _Ticket) -> list[_Ticket]:
-        """The waiting single actions (this one among them), or this batch alone."""
-        if len(ticket.actions) != 1:
-            return [ticket]
-        with self._locks_lock:
-            return self._waiting.pop(cycle_id, None) or [ticket]
-
-    def _decide_and_store(self, cycle_id: str, tickets: list[_Ticket]) -> None:
-        """Another writer may store events first (optimistic concurrency): the group is
-        then decided again on the newer cycle, a few times, before `conflict`. The first
-        try may use a cached cycle not checked against the store (see `_current`): what
-        it stores is still checked by the store's unique positions, and a refusal is only
-        given once the actions were decided on the cycle as stored."""
+    def current(self, cycle_id: str, reading: bool = False) -> Cycle:
+        """The cycle as stored now; with the cache on, the cached object itself. Readers
+        take the cached cycle unchecked while it is fresh (see `freshness`)."""
         aggregate_id = cycle_uuid(cycle_id)
-        outcomes: list[Applied | BaseException]
-        for attempt in range(CONFLICT_RETRIES):
-            unchecked = attempt == 0 and self._is_fresh(aggregate_id)
-            try:
-                cycle = self._current(cycle_id, reading=unchecked)
-                outcomes = [self._decide(cycle, ticket) for ticket in tickets]
-                if unchecked and any(isinstance(o, DomainError) for o in outcomes):
-                    raise _Stale
-                if cycle.pending_events:
-                    self.save(cycle)
-                    self._snapshot_if_due(cycle)
-            except (IntegrityError, _Stale):
-                self._forget(aggregate_id)
-                continue
-            except DomainError as error:  # no such cycle, or a batch refused part-way (alone)
-                self._forget(aggregate_id)
-                if unchecked:
-                    continue
-                outcomes = [error] * len(tickets)
-            except BaseException as error:
-                self._forget(aggregate_id)
-                outcomes = [error] * len(tickets)
-            for ticket, outcome in zip(tickets, outcomes, strict=True):
-                ticket.settle(outcome)
-            return
-        conflict = DomainError("conflict", f"cycle {cycle_id!r} kept changing; nothing was stored")
-        for ticket in tickets:
-            ticket.settle(conflict)
-
-    def _decide(self, cycle: Cycle, ticket: _Ticket) -> Applied | DomainError:
-        """One batch on the cycle: what it did, or why it is refused. A refused single
-        action leaves the cycle as it was (every verb checks before its one event)."""
-        before = len(cycle.pending_events)
+        started = self._staleness.now()
+        if reading and self._staleness.is_fresh(aggregate_id):
+            cached = library.cached(self.repository, aggregate_id)
+            if cached is not None:
+                return cast(Cycle, cached)
         try:
-            self._perform_all(cycle, ticket.actions)
-        except DomainError as error:
-            if len(cycle.pending_events) != before:
-                raise
-            return error
-        return self._applied(cycle, len(cycle.pending_events) - before)
-
-    def _guard(self, cycle_id: str) -> threading.Lock:
-        """One writer (or reader of the shared cached cycle) per cycle in this process."""
-        with self._locks_lock:
-            return self._locks.setdefault(cycle_id, threading.Lock())
-
-    def _current(self, cycle_id: str, reading: bool = False) -> Cycle:
-        """The cycle as stored now; with the cache on, the cached object itself.
-
-        Readers may take the cached cycle as it is for READ_STALENESS_MS after it
-        was last brought up to date (each brings it up to date with a query otherwise):
-        they then miss at most that much of what *other processes* wrote. This process's
-        own writes are in the cached cycle at once, and writers always catch up first."""
-        aggregate_id = cycle_uuid(cycle_id)
-        now = time.monotonic()
-        if reading and self._is_fresh(aggregate_id):
-            with contextlib.suppress(KeyError):
-                return cast(Cycle, self.repository.cache.get(aggregate_id))  # type: ignore[union-attr]
-        try:
-            cycle = self.repository.get(
-                aggregate_id, projector_func=replay, deepcopy_from_cache=False
-            )
+            cycle = self._replayed(aggregate_id, shared=True)
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
-        if self.repository.cache is not None and self._read_staleness:
-            self._fresh_until[aggregate_id] = now + self._read_staleness
+        if library.is_caching(self.repository):
+            self._staleness.caught_up(aggregate_id, started)
         return cycle
 
-    def _is_fresh(self, aggregate_id: UUID) -> bool:
-        return time.monotonic() < self._fresh_until.get(aggregate_id, 0.0)
+    def is_fresh(self, cycle_id: str) -> bool:
+        return self._staleness.is_fresh(cycle_uuid(cycle_id))
 
-    def _forget(self, aggregate_id: UUID) -> None:
+    def forget(self, cycle_id: str) -> None:
         """A cached cycle that took unsaved events is dropped, to be read again."""
-        self._fresh_until.pop(aggregate_id, None)
-        if self.repository.cache is not None:
-            with contextlib.suppress(KeyError):
-                self.repository.cache.get(aggregate_id, evict=True)
+        aggregate_id = cycle_uuid(cycle_id)
+        self._staleness.forget(aggregate_id)
+        library.evict(self.repository, aggregate_id)
 
-    def _perform_all(self, cycle: Cycle, actions: list[Any]) -> None:
-        for index, action in enumerate(actions):
-            try:
-                cycle.perform(action)
-            except DomainError as error:
-                verb = action.get("do") if isinstance(action, dict) else None
-                raise ActionRefused(index, str(verb), error) from None
-
-    def _store(self, cycle: Cycle) -> Applied:
-        applied = self._applied(cycle, len(cycle.pending_events))
-        self.save(cycle)
+    def store_changes(self, cycle: Cycle) -> None:
+        """The cycle's new events, and a snapshot when one is due."""
+        library.save_aggregate(self, cycle)
         self._snapshot_if_due(cycle)
-        return applied
-
-    @staticmethod
-    def _applied(cycle: Cycle, events: int) -> Applied:
-        return Applied(
-            cycle=cycle.cycle_id,
-            events=events,
-            stage=cycle.stage,
-            version=cycle.versions[-1]["version"] if cycle.versions else None,
-            position=cycle.version,
-        )
 
     def _snapshot_if_due(self, cycle: Cycle) -> None:
         """A snapshot once SNAPSHOT_AFTER events have piled up since the last one. Where
@@ -231,12 +116,21 @@ class AssessApp(Application[UUID]):
             return
         last = self._snapshot_positions.get(cycle.id)
         if last is None:
-            latest = self.snapshots.recorder.select_events(cycle.id, desc=True, limit=1)
-            last = latest[0].originator_version if latest else 0
+            last = library.last_snapshot_position(self, cycle.id)
         if cycle.version - last >= SNAPSHOT_AFTER:
-            self.snapshots.put([Cycle.Snapshot.take(cycle)])
+            library.snapshot(self, cycle)
             last = cycle.version
         self._snapshot_positions[cycle.id] = last
+
+    # ---- loading (the library's internals are in `library`) ---------------------------
+
+    def _replayed(
+        self, aggregate_id: UUID, position: int | None = None, shared: bool = False
+    ) -> Cycle:
+        """The cycle from its events (and snapshot); `shared`: the cached object itself."""
+        if shared and position is None:
+            return library.get_without_copy(self.repository, aggregate_id, replay)
+        return library.get_copy(self.repository, aggregate_id, replay, version=position)
 
     # ---- queries ----------------------------------------------------------------
 
@@ -244,27 +138,41 @@ class AssessApp(Application[UUID]):
         """A private copy of the cycle, as it stands or as it stood after an event."""
         try:
             if position is not None:
-                return self.repository.get(
-                    cycle_uuid(cycle_id), version=position, projector_func=replay
-                )
-            with self._guard(cycle_id):
-                return self.repository.get(cycle_uuid(cycle_id), projector_func=replay)
+                return self._replayed(cycle_uuid(cycle_id), position=position)
+            with self._locks.of(cycle_id):
+                return self._replayed(cycle_uuid(cycle_id))
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
 
     def inspect(self, cycle_id: str, read: Callable[[Cycle], T]) -> T:
         """`read` applied to the cycle as it stands, without copying it: `read` must not
         change it, nor keep references into it."""
-        with self._guard(cycle_id):
-            return read(self._current(cycle_id, reading=True))
+        with self._locks.of(cycle_id):
+            return read(self.current(cycle_id, reading=True))
 
     def _exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
     def results(self, cycle_id: str, version: int | None = None) -> dict[str, Any]:
         """The results document of a version (SPEC §6); the latest by default."""
-        with self._guard(cycle_id):
-            return self._results(self._current(cycle_id, reading=True), version)
+        with self._locks.of(cycle_id):
+            return self._results(self.current(cycle_id, reading=True), version)
+
+    def results_at(
+        self,
+        cycle_id: str,
+        version: int | None = None,
+        as_of: str | None = None,
+        position: int | None = None,
+    ) -> dict[str, Any]:
+        """The results document of a version, of the version that stood as of a moment
+        (ISO date or date-time, by the events' `at`) or after an event position; the
+        latest if none is given. Naming more than one is refused (`OneVersionOnly`)."""
+        if sum(option is not None for option in (version, as_of, position)) > 1:
+            raise OneVersionOnly
+        if as_of is not None or position is not None:
+            version = self.version_at(cycle_id, position=position, as_of=as_of)
+        return self.results(cycle_id, version)
 
     def _results(self, cycle: Cycle, version: int | None) -> dict[str, Any]:
         cycle_id = cycle.cycle_id
@@ -282,7 +190,7 @@ class AssessApp(Application[UUID]):
 
     def _results_of(self, cycle: Cycle, entry: dict[str, Any]) -> dict[str, Any]:
         key = (cycle.id, entry["version"])
-        with self._locks_lock:
+        with self._results_lock:
             cached = self._results_cache.get(key)
             if cached is not None and cached["digest"] == entry["digest"]:
                 self._results_cache.move_to_end(key)
@@ -299,7 +207,7 @@ class AssessApp(Application[UUID]):
             "digest": digest(results),
             "results": results,
         }
-        with self._locks_lock:
+        with self._results_lock:
             self._results_cache[key] = document
             if len(self._results_cache) > RESULTS_CACHE_SIZE:
                 self._results_cache.popitem(last=False)

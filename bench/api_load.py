@@ -31,8 +31,8 @@ import aiohttp
 import httpx
 
 from assess.application.audit import verb_of
-from assess.application.demo_season import generate_season
 from assess.application.service import AssessApp
+from assess.demo import generate_season
 from assess.infrastructure.accounts import AccountStore, password_hasher
 from assess.infrastructure.persistence import open_application
 

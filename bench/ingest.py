@@ -24,9 +24,9 @@ from typing import Any
 
 import sqlalchemy
 
-from assess.application.demo_season import generate_season
 from assess.application.service import AssessApp
 from assess.application.verify import verify_cycle
+from assess.demo import generate_season
 from assess.infrastructure.persistence import normalise_url, open_application
 from bench.baseline import raw_insert_rate, raw_scan_rate
 

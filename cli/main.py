@@ -1,4 +1,8 @@
-"""The `assess` command line: import seasons, act on cycles, read results and audits."""
+"""The `assess` command line: import seasons, act on cycles, read results and audits.
+
+Each command imports what it uses (the application, the store, rich) when it runs, so
+that `assess --help` stays fast.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from assess.application.appeals import case_file, preview_resolution
-from assess.application.audit import audit_rows, export_records
-from assess.application.demo_season import dump_season, generate_season, season_json
-from assess.application.exports import audit_csv, results_csv
-from assess.application.season import SeasonError, read_batch, read_season
-from assess.application.service import AssessApp
-from assess.application.verify import verify_cycle
-from assess.cli import render
 from assess.cli.serve import serve, users
 from assess.domain.errors import DomainError
-from assess.domain.rules import SCHEMES
-from assess.infrastructure.persistence import open_application, resolve_url
+from assess.domain.schemes import SCHEME_IDS
+
+if TYPE_CHECKING:
+    from assess.application.service import AssessApp
 
 EXIT_REFUSED = 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,6 +54,8 @@ def emit(document: Any, output: str, human: Callable[[Any], None]) -> None:
 @contextmanager
 def refusals() -> Iterator[None]:
     """Refusals and unreadable files end the command with exit 2 and one clear line."""
+    from assess.application.season import SeasonError
+
     try:
         yield
     except (DomainError, SeasonError) as error:
@@ -73,24 +73,41 @@ def refusals() -> Iterator[None]:
 @click.pass_context
 def cli(ctx: click.Context, db: str | None) -> None:
     """assess — event-sourced annual assessment cycles (综合考核)."""
-    try:
-        url = resolve_url(db)
-    except ValueError as error:
-        fail(str(error))
-    ctx.obj = _LazyApp(url)
+    ctx.obj = _LazyApp(db)
+    ctx.call_on_close(ctx.obj.close)
 
 
 class _LazyApp:
-    """Opens the event store only for commands that need it."""
+    """Checks the URL and opens the event store only for commands that need them."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._url: str | None = None
         self._app: AssessApp | None = None
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            from assess.infrastructure.persistence import resolve_url
+
+            try:
+                self._url = resolve_url(self.db)
+            except ValueError as error:
+                fail(str(error))
+        return self._url
 
     def get(self) -> AssessApp:
         if self._app is None:
+            from assess.application.service import AssessApp
+            from assess.infrastructure.persistence import open_application
+
             self._app = open_application(AssessApp, self.url)
         return self._app
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None
 
 
 def store_of(ctx: click.Context) -> _LazyApp:
@@ -108,6 +125,8 @@ def app_of(ctx: click.Context) -> AssessApp:
 @click.pass_context
 def import_(ctx: click.Context, season_file: Path) -> None:
     """Create a cycle from SEASON_FILE (JSON or YAML) and apply its actions atomically."""
+    from assess.application.season import read_season
+
     with refusals():
         season = read_season(season_file)
         applied = app_of(ctx).import_season(season)
@@ -123,6 +142,8 @@ def import_(ctx: click.Context, season_file: Path) -> None:
 @click.pass_context
 def act(ctx: click.Context, cycle: str, batch_file: Path) -> None:
     """Apply the actions in BATCH_FILE (a JSON/YAML list) to CYCLE, all or none."""
+    from assess.application.season import read_batch
+
     with refusals():
         actions = read_batch(batch_file)
         applied = app_of(ctx).act(cycle, actions)
@@ -156,13 +177,15 @@ def results(
     position: int | None,
 ) -> None:
     """The results of CYCLE (the latest version unless --version, --as-of or --position)."""
-    if sum(option is not None for option in (version, as_of, position)) > 1:
-        fail("give only one of --version, --as-of and --position")
-    app = app_of(ctx)
+    from assess.application.exports import results_csv
+    from assess.application.service import OneVersionOnly
+    from assess.cli import render
+
     with refusals():
-        if as_of is not None or position is not None:
-            version = app.version_at(cycle, position=position, as_of=as_of)
-        document = app.results(cycle, version)
+        try:
+            document = app_of(ctx).results_at(cycle, version, as_of=as_of, position=position)
+        except OneVersionOnly:
+            fail("give only one of --version, --as-of and --position")
     if category is not None:
         rows = [row for row in document["results"] if row["category"] == category]
         document = {**document, "results": rows}
@@ -178,6 +201,8 @@ def results(
 @click.pass_context
 def cycles(ctx: click.Context) -> None:
     """List the cycles with scheme, year, stage and latest results version."""
+    from assess.cli import render
+
     render.cycles_table(app_of(ctx).cycles())
 
 
@@ -188,6 +213,10 @@ def cycles(ctx: click.Context) -> None:
 @click.pass_context
 def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None:
     """The events of CYCLE in order: position, time, actor, role, verb, summary, reason."""
+    from assess.application.audit import audit_rows, export_records
+    from assess.application.exports import audit_csv
+    from assess.cli import render
+
     with refusals():
         events = app_of(ctx).events_of(cycle)
     if output == "table":
@@ -206,6 +235,9 @@ def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None
 def verify(ctx: click.Context, cycle: str, expect_head: str | None, output: str) -> None:
     """Replay every stored event of CYCLE: re-check the hash chain, recompute every
     results version against its recorded digests. Exit 0 only if all holds."""
+    from assess.application.verify import verify_cycle
+    from assess.cli import render
+
     with refusals():
         report = verify_cycle(app_of(ctx), cycle, expect_head)
     emit(report.as_dict(), output, render.verification)
@@ -221,6 +253,8 @@ def verify(ctx: click.Context, cycle: str, expect_head: str | None, output: str)
 def diff(ctx: click.Context, cycle: str, first: int, second: int, output: str) -> None:
     """Per unit, what changed between results versions FIRST and SECOND, and which events
     caused it (a unit no event touched moved because others did)."""
+    from assess.cli import render
+
     with refusals():
         document = app_of(ctx).diff(cycle, first, second)
     emit(document, output, render.diff_table)
@@ -239,6 +273,9 @@ def appeal() -> None:
 def appeal_show(ctx: click.Context, cycle: str, appeal_id: str, output: str) -> None:
     """The case file: the appeal, the unit's published figures and their inputs (who,
     when), supervision findings, the answer and its corrections."""
+    from assess.application.appeals import case_file
+    from assess.cli import render
+
     with refusals():
         document = case_file(app_of(ctx), cycle, appeal_id)
     emit(document, output, render.case_file)
@@ -266,6 +303,10 @@ def appeal_preview(
 ) -> None:
     """What resolving APPEAL with these corrections would change, for the appellant
     and every other unit. Nothing is stored."""
+    from assess.application.appeals import preview_resolution
+    from assess.application.season import read_batch
+    from assess.cli import render
+
     with refusals():
         corrections = read_batch(corrections_file) if corrections_file else []
         document = preview_resolution(app_of(ctx), cycle, appeal_id, corrections, outcome)
@@ -273,11 +314,15 @@ def appeal_preview(
 
 
 @cli.command("demo-season")
-@click.option("--scheme", type=click.Choice(SCHEMES), required=True)
+@click.option("--scheme", type=click.Choice(SCHEME_IDS), required=True)
 @click.option("--units", type=click.IntRange(min=2), default=20, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--complications", is_flag=True, help="Ties, vetoes, caps, corrections, appeals.")
-@click.option("--items", type=click.IntRange(min=1), help="Number of items (B and C).")
+@click.option(
+    "--items",
+    type=click.IntRange(min=1),
+    help="Number of items (leadership-team, performance-evaluation).",
+)
 @click.option("--per-score", is_flag=True, help="One submit_score per score instead of sheets.")
 @click.option(
     "-o",
@@ -295,6 +340,9 @@ def demo_season(
     output: Path | None,
 ) -> None:
     """Write a realistic generated season, valid and complete through publication."""
+    from assess.cli.season_files import dump_season
+    from assess.demo import generate_season, season_json
+
     try:
         season = generate_season(
             scheme, units, seed, complications=complications, items=items, sheets=not per_score
@@ -313,15 +361,14 @@ def demo_season(
 @click.pass_context
 def demo(ctx: click.Context, units: int) -> None:
     """Load one demo season per scheme (if absent) and show each scheme's results."""
+    from assess.cli import render
+    from assess.demo import demo_cycle, load_demo_seasons
+
     app = app_of(ctx)
-    for number, scheme in enumerate(SCHEMES, start=1):
-        season = generate_season(scheme, units, seed=number, complications=True)
-        cycle_id = season["cycle"]["id"]
-        with refusals():
-            if not any(entry["cycle"] == cycle_id for entry in app.cycles()):
-                applied = app.import_season(season)
-                click.echo(f"imported {cycle_id}: {applied.events} events")
-            render.results_table(app.results(cycle_id))
+    with refusals():
+        click.echo(load_demo_seasons(app, units).summary())
+        for scheme in SCHEME_IDS:
+            render.results_table(app.results(demo_cycle(scheme)))
     click.echo(f"event store: {store_of(ctx).url}")
 
 

@@ -2,22 +2,21 @@
 
 Both take the database from the group's `--db` (or `ASSESS_DB`) and accept their
 own `--db` too. Register with `cli.add_command(serve)` and `cli.add_command(users)`.
+The API (FastAPI, uvicorn) and the store (SQLAlchemy) are imported inside the commands,
+so that `assess --help` and the other commands do not pay for them.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from assess.api.app import create_app
-from assess.api.demo import DEMO_ACCOUNTS, load_demo
-from assess.api.settings import Settings
-from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
-from assess.infrastructure.accounts import AccountStore
-from assess.infrastructure.persistence import open_application, resolve_url
+
+if TYPE_CHECKING:
+    from assess.infrastructure.accounts import AccountStore
 
 EXIT_REFUSED = 2
 db_option = click.option(
@@ -32,9 +31,12 @@ def fail(message: str) -> NoReturn:
 
 def database_url(ctx: click.Context, db: str | None) -> str:
     """This command's --db, else the group's (--db / ASSESS_DB), else the default."""
-    inherited = getattr(ctx.find_root().obj, "url", None)
+    from assess.infrastructure.persistence import resolve_url
+
     try:
-        return resolve_url(db) if db or not inherited else inherited
+        if db:
+            return resolve_url(db)
+        return getattr(ctx.find_root().obj, "url", None) or resolve_url(None)
     except ValueError as error:
         fail(str(error))
 
@@ -51,29 +53,37 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
+    from assess.api.app import create_app
+    from assess.api.settings import Settings
+
     url = database_url(ctx, db)
     settings = Settings()
     settings = settings.model_copy(
         update={"host": host or settings.host, "port": port or settings.port}
     )
     if demo:
-        _prepare_demo(url, settings)
+        _prepare_demo(url)
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"assess API on {base}  (docs {base}/docs)  event store {_shown(url)}")
     uvicorn.run(create_app(url, settings), host=settings.host, port=settings.port)
 
 
-def _prepare_demo(url: str, settings: Settings) -> None:
+def _prepare_demo(url: str) -> None:
+    from assess.api.demo import load_demo
+    from assess.application.service import AssessApp
+    from assess.infrastructure.accounts import AccountStore
+    from assess.infrastructure.persistence import open_application
+
     app = open_application(AssessApp, url)
     accounts = AccountStore(url)
     try:
-        shown = load_demo(app, accounts)
+        demo = load_demo(app, accounts)
     finally:
         accounts.close()
         app.close()
-    click.echo(f"demo cycles: {', '.join(sorted({c for a in DEMO_ACCOUNTS.values() for c in a}))}")
+    click.echo(demo.seasons.summary())
     click.echo("demo accounts (name / password: actors):")
-    for name, password, holds in shown:
+    for name, password, holds in demo.accounts:
         click.echo(f"  {name} / {password}: {holds}")
 
 
@@ -162,6 +172,8 @@ class _accounts:
         self.url = database_url(ctx, db)
 
     def __enter__(self) -> AccountStore:
+        from assess.infrastructure.accounts import AccountStore
+
         self.store = AccountStore(self.url)
         return self.store
 
@@ -172,6 +184,9 @@ class _accounts:
 
 
 def _require_actor(url: str, cycle: str, actor: str) -> None:
+    from assess.application.service import AssessApp
+    from assess.infrastructure.persistence import open_application
+
     app = open_application(AssessApp, url)
     try:
         if actor not in app.cycle(cycle).actors:

@@ -8,9 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from assess.domain.errors import DomainError
+from assess.domain.fields import entry_shape, field_names
 from assess.domain.numbers import parse_decimal
-
-COMMON_KEYS = ("do", "by", "at")
 
 
 def parse_at(raw: object) -> str | None:
@@ -33,23 +32,49 @@ def day_of(at: str) -> date:
 
 
 class Act:
-    """Typed access to an action's fields; every failure is `invalid_value` naming the field."""
+    """Typed access to an action's fields; every failure is `invalid_value` naming the field.
 
-    def __init__(self, action: dict[str, Any], actor: str, role: str, unit: str | None) -> None:
+    `shape` is the verb's declaration (domain/verbs.py): reading a field it does not
+    declare is a programming error, so the declaration and the reading cannot drift.
+    (Refusing fields a verb does not take belongs here too, when it comes: compare
+    `self.fields` with `field_names(shape)` in `__init__`.)
+    """
+
+    def __init__(
+        self,
+        action: dict[str, Any],
+        actor: str,
+        role: str,
+        unit: str | None,
+        shape: type,
+        verb: str | None = None,
+    ) -> None:
         self.fields = action
-        self.verb: str = action["do"]
+        self.shape = shape
+        self.verb: str = verb or action["do"]
         self.actor = actor
         self.role = role
         self.actor_unit = unit
         self.at = parse_at(action.get("at"))
 
+    def _declared(self, name: str) -> str:
+        assert name in field_names(self.shape), f"{self.shape.__name__} does not declare {name!r}"
+        return name
+
     def has(self, name: str) -> bool:
-        return self.fields.get(name) is not None
+        return self.fields.get(self._declared(name)) is not None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(self._declared(name), default)
 
     def raw(self, name: str) -> Any:
         if not self.has(name):
             raise DomainError("invalid_value", f"{self.verb} needs the field '{name}'")
         return self.fields[name]
+
+    def entry(self, name: str, entry: dict[str, Any]) -> Act:
+        """One entry of the list field `name` (a deduction, a correction), read the same way."""
+        return Act(entry, self.actor, self.role, None, entry_shape(self.shape, name), self.verb)
 
     def text(self, name: str, default: str | None = None) -> str:
         if not self.has(name) and default is not None:

@@ -1,14 +1,16 @@
 """The assessment cycle: one event-sourced aggregate per cycle (SPEC §3).
 
-`perform(action)` runs the checks of SPEC §3 in their order (verb, permission,
-stage, fields) and then the verb's own method, which reads like the regulation:
-guards first, then one event. Nothing is recorded unless every check passes.
+`perform(action)` admits the action by SPEC §3's table (domain/policy.py: verb,
+actor and role, stage) and then runs the verb's own method, which reads like the
+regulation: the fields' guards first, then one event. The fields each verb takes are
+declared in domain/verbs.py, each scheme's own input checks live in its module under
+domain/schemes/, and the season header is checked by domain/season_header.py.
+Nothing is recorded unless every check passes.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,67 +21,28 @@ from assess.domain import events as ev
 from assess.domain.actions import Act, bounded_score, day_of
 from assess.domain.chain import GENESIS, event_content, link
 from assess.domain.errors import DomainError
-from assess.domain.numbers import parse_decimal
+from assess.domain.policy import admit
 from assess.domain.results import digest, results_array
-from assess.domain.rules import SCHEMES as SCHEME_IDS
 from assess.domain.rules import effective_rules
-from assess.domain.schemes import SCHEMES, group_party_org, leadership_team, performance_evaluation
+from assess.domain.schemes import (
+    GROUP_PARTY_ORG,
+    LEADERSHIP_TEAM,
+    PERFORMANCE_EVALUATION,
+    SCHEME_MODULES,
+    group_party_org,
+    leadership_team,
+    performance_evaluation,
+)
+from assess.domain.season_header import unit_category, validate_header
+from assess.domain.verbs import (
+    CORRECTION_KINDS,
+    OUTCOMES,
+    SUPERVISION_METHODS,
+    VERBS,
+    VETO_BASES,
+)
 
-A, B, C = SCHEME_IDS
-STAGES = ("draft", "in_progress", "assessment", "review", "approved", "published", "closed")
-ROLES = ("org_dept", "leading_group", "assessor", "rater", "unit", "auditor")
-SUPERVISION_METHODS = ("meeting", "site_visit", "ledger_review")
-VETO_BASES = ("criticized_by_superior", "serious_dereliction", "other")
-OUTCOMES = ("upheld", "dismissed")
-CORRECTION_KINDS = ("score", "ballots", "revoke_veto", "remove_cap")
 NAMESPACE = uuid.UUID("6f1d7f9e-3c1a-4b8e-9a55-0c2f4a1b7d10")
-
-
-@dataclass(frozen=True)
-class VerbRule:
-    """Who may use a verb, in which schemes and stages (SPEC §3's table)."""
-
-    schemes: tuple[str, ...]
-    roles: tuple[str, ...]
-    stages: tuple[str, ...]
-
-
-EVERY = SCHEME_IDS
-SCORING = ("assessment",)
-REVIEW = ("review",)
-UNTIL_REVIEW = ("in_progress", "assessment", "review")
-MID_YEAR = ("in_progress", "assessment")
-RULES: dict[str, VerbRule] = {
-    "add_unit": VerbRule(EVERY, ("org_dept",), ("draft",)),
-    "define_item": VerbRule((B, C), ("org_dept",), ("draft",)),
-    "publish_items": VerbRule(EVERY, ("org_dept",), ("draft",)),
-    "declare_item": VerbRule((C,), ("unit",), ("in_progress",)),
-    "record_supervision": VerbRule(EVERY, ("assessor",), MID_YEAR),
-    "declare_innovation": VerbRule((B,), ("unit",), ("in_progress",)),
-    "claim_commendation": VerbRule((A,), ("unit",), MID_YEAR),
-    "confirm_commendation": VerbRule((A,), ("assessor",), MID_YEAR),
-    "record_criticism": VerbRule((A,), ("assessor",), MID_YEAR),
-    "open_assessment": VerbRule(EVERY, ("org_dept",), ("in_progress",)),
-    "submit_score": VerbRule(EVERY, ("assessor", "unit", "rater"), SCORING),
-    "submit_sheet": VerbRule((B, C), ("assessor", "unit", "rater"), SCORING),
-    "submit_ballots": VerbRule((B,), ("rater", "unit"), SCORING),
-    "record_award": VerbRule((B,), ("assessor",), SCORING),
-    "recognize_innovation": VerbRule((B,), ("assessor",), SCORING),
-    "apply_cap": VerbRule((A,), ("assessor", "org_dept"), ("assessment", "review")),
-    "apply_veto": VerbRule(EVERY, ("leading_group",), UNTIL_REVIEW),
-    "revoke_veto": VerbRule(EVERY, ("leading_group",), UNTIL_REVIEW),
-    "close_scoring": VerbRule(EVERY, ("org_dept",), SCORING),
-    "correct_score": VerbRule(EVERY, ("org_dept",), REVIEW),
-    "propose_adjustment": VerbRule((C,), ("assessor", "org_dept"), REVIEW),
-    "approve_adjustment": VerbRule((C,), ("leading_group",), REVIEW),
-    "reject_adjustment": VerbRule((C,), ("leading_group",), REVIEW),
-    "approve_results": VerbRule(EVERY, ("leading_group",), REVIEW),
-    "publish_results": VerbRule(EVERY, ("org_dept",), ("approved",)),
-    "file_appeal": VerbRule(EVERY, ("unit",), ("published",)),
-    "resolve_appeal": VerbRule(EVERY, ("org_dept",), ("published",)),
-    "close_cycle": VerbRule(EVERY, ("org_dept",), ("published",)),
-}
-VERBS = tuple(RULES)
 
 
 def replay(cycle: Cycle | None, events: Any) -> Cycle | None:
@@ -166,12 +129,6 @@ class Cycle(Aggregate):
         self.versions: list[dict[str, Any]] = []
         self.head = chain
 
-    def collect_events(self) -> list[Any]:
-        """The pending events, handed over at once (the library pops them one by one,
-        which grows quadratically with a season of 180,000 scores)."""
-        collected, self._pending_events = self._pending_events, []
-        return collected
-
     # ---- the chain: every event links to the one before -------------------------
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
@@ -184,58 +141,13 @@ class Cycle(Aggregate):
     # ---- dispatch: the checks of SPEC §3, in order --------------------------------
 
     def perform(self, action: dict[str, Any]) -> None:
+        """SPEC §3's table admits the action; the verb's method checks its fields."""
         if not isinstance(action, dict):
             raise DomainError("invalid_value", "an action must be an object")
-        verb = action.get("do")
-        rule = RULES.get(verb) if isinstance(verb, str) else None
-        if not isinstance(verb, str) or rule is None or self.scheme not in rule.schemes:
-            raise DomainError("invalid_value", f"{verb!r} is not a verb of {self.scheme}")
-        by, role, own_unit = self._authorise(verb, rule, action)
-        stages = self._stages_for(verb, rule, action)
-        if self.stage not in stages:
-            raise DomainError(
-                "wrong_stage", f"{verb} is allowed in {'/'.join(stages)}, the cycle is {self.stage}"
-            )
-        getattr(self, verb)(Act(action, actor=by, role=role, unit=own_unit))
-
-    def _authorise(
-        self, verb: str, rule: VerbRule, action: dict[str, Any]
-    ) -> tuple[str, str, str | None]:
-        """Who acts, and whether that role may use this verb for this unit and method."""
-        by = action.get("by")
-        actor = self.actors.get(by) if isinstance(by, str) else None
-        if actor is None or not isinstance(by, str):
-            raise DomainError("permission_denied", f"unknown actor {by!r}")
-        role = actor["role"]
-        if role not in self._roles_for(verb, rule):
-            raise DomainError("permission_denied", f"{by} ({role}) may not {verb}")
-        own_unit = actor.get("unit")
-        if role == "unit" and action.get("unit", own_unit) != own_unit:
-            raise DomainError(
-                "permission_denied", f"{by} acts for unit {own_unit}, not {action.get('unit')}"
-            )
-        method = action.get("method")
-        if self.scheme == C and verb in ("submit_score", "submit_sheet"):
-            expected = performance_evaluation.METHOD_ROLES.get(method) if method else None
-            if expected is not None and expected != role:
-                raise DomainError("permission_denied", f"method {method} is scored by a {expected}")
-        self_evaluation = action.get("component") == "democratic_self"
-        if verb == "submit_ballots" and role == "unit" and not self_evaluation:
-            raise DomainError("permission_denied", "a unit submits only democratic_self ballots")
-        return by, role, own_unit
-
-    def _roles_for(self, verb: str, rule: VerbRule) -> tuple[str, ...]:
-        if verb in ("submit_score", "submit_sheet") and self.scheme != C:
-            return ("assessor",)
-        return rule.roles
-
-    def _stages_for(self, verb: str, rule: VerbRule, action: dict[str, Any]) -> tuple[str, ...]:
-        if verb == "define_item" and action.get("kind") == "instant":
-            return ("draft", "in_progress", "assessment")
-        research = str(action.get("component", "")).startswith("research_")
-        if verb == "submit_score" and self.scheme == A and research:
-            return ("in_progress", "assessment")
-        return rule.stages
+        admitted = admit(action, self.scheme, self.stage, self.actors)
+        verb = admitted.verb
+        act = Act(action, admitted.actor, admitted.role, admitted.unit, VERBS[verb])
+        getattr(self, verb)(act)
 
     def _emit(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:
         self.trigger_event(event_class, actor=act.actor, role=act.role, at=act.at, data=plain(data))
@@ -278,7 +190,7 @@ class Cycle(Aggregate):
         return item
 
     def _require_applicable(self, item: str, unit: str) -> None:
-        if not SCHEMES[self.scheme].item_applies(self.items[item], unit, self):
+        if not SCHEME_MODULES[self.scheme].item_applies(self.items[item], unit, self):
             raise DomainError("invalid_value", f"item {item} does not apply to unit {unit}")
 
     def _require_new(self, collection: dict[str, Any], key: str, what: str) -> None:
@@ -291,7 +203,7 @@ class Cycle(Aggregate):
         return collection[key]
 
     def missing_inputs(self, unit: str) -> list[str]:
-        return SCHEMES[self.scheme].missing_inputs(unit, self)
+        return SCHEME_MODULES[self.scheme].missing_inputs(unit, self)
 
     def _require_complete(self, unit: str) -> None:
         missing = self.missing_inputs(unit)
@@ -303,7 +215,7 @@ class Cycle(Aggregate):
     def add_unit(self, act: Act) -> None:
         unit = act.text("id") if act.has("id") else act.text("unit")
         self._require_new(self.units, unit, "unit")
-        category = _category(self.scheme, act.fields.get("category", ""))
+        category = unit_category(self.scheme, act.get("category", ""))
         self._emit(
             ev.UnitAdded, act, unit=unit, name=act.text("name", default=unit), category=category
         )
@@ -312,43 +224,22 @@ class Cycle(Aggregate):
         item = act.text("item")
         self._require_new(self.items, item, "item")
         title = act.text("title")
-        if self.scheme == B:
-            self._emit(
-                ev.ItemDefined,
-                act,
-                item=item,
-                title=title,
-                kind=act.choice("kind", leadership_team.ITEM_KINDS),
-                body=act.choice("body", leadership_team.BODIES),
-                applies_to=act.choice("applies_to", leadership_team.APPLIES_TO),
-            )
+        if self.scheme == LEADERSHIP_TEAM:
+            fields = leadership_team.read_item(act)
+            self._emit(ev.ItemDefined, act, item=item, title=title, **fields)
             return
-        kind = act.choice("kind", ("mandatory", "instant"))
-        weight = _weight(act)
-        applies_to = self._applies_to_units(act)
         self._emit(
             ev.ItemDefined,
             act,
             item=item,
             title=title,
-            kind=kind,
-            weight=weight,
-            applies_to=applies_to,
+            kind=act.choice("kind", performance_evaluation.DEFINED_KINDS),
+            weight=performance_evaluation.read_weight(act),
+            applies_to=performance_evaluation.read_applies_to(act, self.units),
         )
 
-    def _applies_to_units(self, act: Act) -> str | list[str]:
-        raw = act.fields.get("applies_to", "all")
-        if raw == "all":
-            return "all"
-        if not isinstance(raw, list) or not raw or not all(isinstance(u, str) for u in raw):
-            raise DomainError("invalid_value", "applies_to must be 'all' or a list of unit ids")
-        for unit in raw:
-            if unit not in self.units:
-                raise DomainError("unknown_unit", f"no unit {unit!r} in this cycle")
-        return list(dict.fromkeys(raw))
-
     def publish_items(self, act: Act) -> None:
-        if self.scheme != A and not self.items:
+        if self.scheme != GROUP_PARTY_ORG and not self.items:
             raise DomainError("incomplete", "no item is defined: define at least one item")
         self._emit(ev.ItemsPublished, act)
 
@@ -363,8 +254,8 @@ class Cycle(Aggregate):
             act,
             item=item,
             title=act.text("title"),
-            kind="elective",
-            weight=_weight(act),
+            kind=performance_evaluation.ELECTIVE,
+            weight=performance_evaluation.read_weight(act),
             applies_to=[unit],
         )
 
@@ -432,55 +323,36 @@ class Cycle(Aggregate):
     def _score_entry(self, act: Act, as_submitter: bool) -> dict[str, Any]:
         """The fields of one score, checked as SPEC §2 and §3 say for the scheme."""
         unit = self._known_unit(act)
-        if self.scheme == A:
-            component = act.choice("component", group_party_org.COMPONENTS)
-            return {"unit": unit, "component": component, **_group_value(act)}
+        if self.scheme == GROUP_PARTY_ORG:
+            return {"unit": unit, **group_party_org.read_score(act)}
         item = self._known_item(act, unit)
-        if self.scheme == B:
+        if self.scheme == LEADERSHIP_TEAM:
             if as_submitter:
                 self._require_body(act, item)
             return {"unit": unit, "item": item, "value": act.score()}
-        method = act.choice("method", performance_evaluation.METHODS)
-        return {
-            "unit": unit,
-            "item": item,
-            "method": method,
-            "value": self._fixed_point(act.raw("value")),
-        }
+        method = performance_evaluation.read_method(act)
+        value = performance_evaluation.fixed_point(act.raw("value"), self.rules)
+        return {"unit": unit, "item": item, "method": method, "value": value}
 
     def _require_body(self, act: Act, item: str) -> None:
         body = self.actors[act.actor].get("body")
-        if body and body != self.items[item]["body"]:
-            raise DomainError(
-                "permission_denied",
-                f"{act.actor} scores {body} items, {item} is scored by {self.items[item]['body']}",
-            )
-
-    def _fixed_point(self, raw: object, field: str = "value") -> Decimal:
-        points = self.rules["score_points"]
-        if isinstance(raw, str) and raw in points:
-            return points[raw]
-        value = parse_decimal(raw, field)
-        if value not in points.values():
-            allowed = "/".join(str(p) for p in points.values())
-            raise DomainError("invalid_value", f"{field} {raw} is not one of {allowed}")
-        return value
+        leadership_team.require_body(act.actor, body, item, self.items[item]["body"])
 
     def submit_sheet(self, act: Act) -> None:
         unit = self._known_unit(act)
         data: dict[str, Any] = {"unit": unit}
-        if self.scheme == C:
-            data["method"] = act.choice("method", performance_evaluation.METHODS)
+        if self.scheme == PERFORMANCE_EVALUATION:
+            data["method"] = performance_evaluation.read_method(act)
         scores = {}
         for item, raw in act.mapping("scores").items():
             if item not in self.items:
                 raise DomainError("unknown_item", f"no item {item!r} in this cycle")
             self._require_applicable(item, unit)
-            if self.scheme == B:
+            if self.scheme == LEADERSHIP_TEAM:
                 self._require_body(act, item)
                 scores[item] = bounded_score(raw, f"scores.{item}")
             else:
-                scores[item] = self._fixed_point(raw, f"scores.{item}")
+                scores[item] = performance_evaluation.fixed_point(raw, self.rules, f"scores.{item}")
         self._emit(ev.ScoreSheetSubmitted, act, **data, scores=scores)
 
     def submit_ballots(self, act: Act) -> None:
@@ -490,35 +362,23 @@ class Cycle(Aggregate):
     def _ballots_entry(self, act: Act) -> dict[str, Any]:
         unit = self._known_unit(act)
         category = self.units[unit]["category"]
-        component = act.choice("component", leadership_team.BALLOT_COMPONENTS[category])
-        ballots = act.listing("ballots")
-        if component == "debrief":
-            ratings = list(self.rules["debrief_points"])
-            for ballot in ballots:
-                if ballot not in ratings:
-                    raise DomainError(
-                        "invalid_value",
-                        f"debrief ballot {ballot!r} is not one of {'/'.join(ratings)}",
-                    )
-        else:
-            ballots = [bounded_score(ballot, "ballot") for ballot in ballots]
-        return {"unit": unit, "component": component, "ballots": ballots}
+        return {"unit": unit, **leadership_team.read_ballots(act, category, self.rules)}
 
     def record_award(self, act: Act) -> None:
         unit = self._known_unit(act)
-        award = act.choice("award", list(self.rules["award_points"]))
+        award = leadership_team.read_award(act, self.rules)
         self._emit(ev.AwardRecorded, act, unit=unit, award=award)
 
     def recognize_innovation(self, act: Act) -> None:
         innovation = act.text("innovation")
         if self._require_found(self.innovations, innovation, "innovation")["recognized"]:
             raise DomainError("duplicate", f"innovation {innovation!r} is recognised already")
-        basis = act.choice("basis", leadership_team.INNOVATION_BASES)
+        basis = leadership_team.read_basis(act)
         self._emit(ev.InnovationRecognized, act, innovation=innovation, basis=basis)
 
     def apply_cap(self, act: Act) -> None:
         unit = self._known_unit(act)
-        condition = act.choice("condition", group_party_org.CAP_CONDITIONS)
+        condition = group_party_org.read_condition(act)
         if condition in self.caps.get(unit, []):
             raise DomainError("duplicate", f"unit {unit} is capped for {condition} already")
         data = {"unit": unit, "condition": condition}
@@ -567,7 +427,7 @@ class Cycle(Aggregate):
         if kind == "score":
             return {"kind": kind, **self._score_entry(act, as_submitter=False)}
         if kind == "ballots":
-            if self.scheme != B:
+            if self.scheme != LEADERSHIP_TEAM:
                 raise DomainError("invalid_value", f"{self.scheme} has no ballots")
             return {"kind": kind, **self._ballots_entry(act)}
         unit = self._known_unit(act)
@@ -575,7 +435,7 @@ class Cycle(Aggregate):
             if unit not in self.vetoes:
                 raise DomainError("conflict", f"unit {unit} is not vetoed")
             return {"kind": kind, "unit": unit}
-        condition = act.choice("condition", group_party_org.CAP_CONDITIONS)
+        condition = group_party_org.read_condition(act)
         if condition not in self.caps.get(unit, []):
             raise DomainError("conflict", f"unit {unit} is not capped for {condition}")
         return {"kind": kind, "unit": unit, "condition": condition}
@@ -652,7 +512,7 @@ class Cycle(Aggregate):
             raise DomainError("conflict", f"appeal {appeal_id!r} is {appeal['status']} already")
         outcome = act.choice("outcome", OUTCOMES)
         answer = act.text("answer")
-        raw = act.fields.get("corrections") or []
+        raw = act.get("corrections") or []
         if not isinstance(raw, list):
             raise DomainError("invalid_value", "corrections must be a list")
         if raw and outcome != "upheld":
@@ -675,8 +535,7 @@ class Cycle(Aggregate):
         unit = entry.get("unit", appellant)
         if unit != appellant:
             raise DomainError("invalid_value", f"a correction may concern only unit {appellant}")
-        inner = Act({**entry, "do": act.verb, "unit": unit}, act.actor, act.role, None)
-        return self._correction_entry(inner, kind)
+        return self._correction_entry(act.entry("corrections", {**entry, "unit": unit}), kind)
 
     def close_cycle(self, act: Act) -> None:
         pending = [key for key, appeal in self.appeals.items() if appeal["status"] == "pending"]
@@ -692,130 +551,3 @@ class Cycle(Aggregate):
 
 # Snapshots of releases before the `assess` namespace name the aggregate `domain.cycle:Cycle`.
 register_topic("domain.cycle:Cycle", Cycle)
-
-
-def _category(scheme: str, raw: object) -> str:
-    if not isinstance(raw, str):
-        raise DomainError("invalid_value", f"category must be text, got {raw!r}")
-    if scheme == B and raw not in leadership_team.CATEGORIES:
-        raise DomainError("invalid_value", f"category must be town or municipal, got {raw!r}")
-    return raw
-
-
-def _weight(act: Act) -> int:
-    weight = act.raw("weight")
-    if isinstance(weight, bool) or weight not in performance_evaluation.WEIGHTS:
-        raise DomainError("invalid_value", f"weight must be 5, 3 or 1, got {weight!r}")
-    return int(weight)
-
-
-def _group_value(act: Act) -> dict[str, Any]:
-    """A score by value, or by deductions on the negative list (负面清单)."""
-    if act.has("value") == act.has("deductions"):
-        raise DomainError("invalid_value", "give either value or deductions")
-    if act.has("value"):
-        return {"value": act.score()}
-    deductions: list[dict[str, Any]] = []
-    for entry in act.listing("deductions"):
-        if not isinstance(entry, dict):
-            raise DomainError("invalid_value", "each deduction must be an object")
-        inner = Act({**entry, "do": act.verb}, act.actor, act.role, None)
-        points = inner.decimal("points")
-        if points < 0:
-            raise DomainError(
-                "invalid_value", f"deduction points must not be negative, got {points}"
-            )
-        deductions.append(
-            {
-                "area": inner.choice("area", group_party_org.DEDUCTION_AREAS),
-                "points": points,
-                "reason": inner.text("reason"),
-            }
-        )
-    value = group_party_org.value_after_deductions([d["points"] for d in deductions])
-    return {"value": value, "deductions": deductions}
-
-
-def validate_header(header: dict[str, Any]) -> dict[str, Any]:
-    """A season header (SPEC §5); anything invalid refuses the whole file."""
-    cycle = header.get("cycle")
-    if not isinstance(cycle, dict):
-        raise DomainError("invalid_value", "the season needs a 'cycle' object")
-    cycle_id, scheme = cycle.get("id"), cycle.get("scheme")
-    if not isinstance(cycle_id, str) or not cycle_id.strip():
-        raise DomainError("invalid_value", "cycle.id must be a non-empty text")
-    if scheme not in SCHEME_IDS:
-        raise DomainError("invalid_value", f"cycle.scheme must be one of {', '.join(SCHEME_IDS)}")
-    year = cycle.get("year", 0)
-    if isinstance(year, bool) or not isinstance(year, int):
-        raise DomainError("invalid_value", f"cycle.year must be a whole number, got {year!r}")
-    rules = header.get("rules") or {}
-    if not isinstance(rules, dict):
-        raise DomainError("invalid_value", "rules must be an object")
-    effective_rules(scheme, rules)
-    units = [_header_unit(scheme, entry) for entry in _list(header, "units")]
-    _unique(units, "unit")
-    unit_ids = {unit["id"] for unit in units}
-    actors = [_header_actor(scheme, entry, unit_ids) for entry in _list(header, "actors")]
-    _unique(actors, "actor")
-    return {
-        "cycle": {
-            "id": cycle_id,
-            "scheme": scheme,
-            "year": year,
-            "title": str(cycle.get("title", "")),
-        },
-        "rules": rules,
-        "actors": actors,
-        "units": units,
-    }
-
-
-def _list(header: dict[str, Any], key: str) -> list[Any]:
-    value = header.get(key, [])
-    if not isinstance(value, list):
-        raise DomainError("invalid_value", f"{key} must be a list")
-    return value
-
-
-def _unique(entries: list[dict[str, Any]], what: str) -> None:
-    seen: set[str] = set()
-    for entry in entries:
-        if entry["id"] in seen:
-            raise DomainError("invalid_value", f"duplicate {what} id {entry['id']!r}")
-        seen.add(entry["id"])
-
-
-def _header_unit(scheme: str, entry: Any) -> dict[str, str]:
-    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
-        raise DomainError("invalid_value", f"each unit needs an id, got {entry!r}")
-    name = entry.get("name", entry["id"])
-    if not isinstance(name, str):
-        raise DomainError("invalid_value", f"unit {entry['id']} name must be text")
-    return {
-        "id": entry["id"],
-        "name": name,
-        "category": _category(scheme, entry.get("category", "")),
-    }
-
-
-def _header_actor(scheme: str, entry: Any, unit_ids: set[str]) -> dict[str, str]:
-    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
-        raise DomainError("invalid_value", f"each actor needs an id, got {entry!r}")
-    role = entry.get("role")
-    if role not in ROLES:
-        raise DomainError("invalid_value", f"actor {entry['id']}: unknown role {role!r}")
-    actor = {"id": entry["id"], "role": role}
-    if role == "unit":
-        if entry.get("unit") not in unit_ids:
-            raise DomainError(
-                "invalid_value",
-                f"actor {entry['id']} is bound to unknown unit {entry.get('unit')!r}",
-            )
-        actor["unit"] = entry["unit"]
-    if role == "assessor" and entry.get("body") is not None:
-        body = entry["body"]
-        if scheme == B and body not in leadership_team.BODIES:
-            raise DomainError("invalid_value", f"actor {entry['id']}: unknown body {body!r}")
-        actor["body"] = str(body)
-    return actor

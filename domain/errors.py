@@ -36,7 +36,3 @@ class ActionRefused(DomainError):
 
     def __str__(self) -> str:
         return self.args[0]
-
-
-def refuse(code: str, message: str) -> DomainError:
-    return DomainError(code, message)

@@ -9,12 +9,12 @@ from assess.domain.chain import canonical_bytes
 from assess.domain.figures import Figures
 from assess.domain.numbers import fmt
 from assess.domain.ranking import competition_ranks
-from assess.domain.schemes import SCHEMES, leadership_team
+from assess.domain.schemes import SCHEME_MODULES, leadership_team
 
 
 def compute_rows(state: Any) -> list[Figures]:
     """Every unit's figures, ranked over all units and within its category."""
-    scheme = SCHEMES[state.scheme]
+    scheme = SCHEME_MODULES[state.scheme]
     rows = scheme.compute(state)
     for row, rank in zip(rows, competition_ranks(rows, key=_sort_key), strict=True):
         row.rank = rank
@@ -35,7 +35,7 @@ def _sort_key(row: Figures) -> tuple:
 
 
 def results_array(state: Any) -> list[dict[str, Any]]:
-    labels = SCHEMES[state.scheme].GRADE_LABELS
+    labels = SCHEME_MODULES[state.scheme].GRADE_LABELS
     return [
         {
             "unit": row.unit,

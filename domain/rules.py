@@ -7,22 +7,21 @@ from decimal import Decimal
 from typing import Any
 
 from assess.domain.errors import DomainError
-
-SCHEMES = ("group-party-org", "leadership-team", "performance-evaluation")
+from assess.domain.schemes import GROUP_PARTY_ORG, LEADERSHIP_TEAM, PERFORMANCE_EVALUATION
 
 D = Decimal
 
 COMMON: dict[str, Any] = {"appeal_window_days": 30}
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "group-party-org": {
+    GROUP_PARTY_ORG: {
         "daily_weight": D("0.30"),
         "year_end_weight": D("0.70"),
         "national_points": D(2),
         "provincial_points": D(1),
         "group_points": D("0.5"),
     },
-    "leadership-team": {
+    LEADERSHIP_TEAM: {
         "self_weight": D("0.40"),
         "staff_weight": D("0.60"),
         "debrief_points": {"好": D(100), "较好": D(80), "一般": D(60), "差": D(40)},
@@ -35,7 +34,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "innovation_cap": D(15),
         "quotas": {"town": {"top": 10, "bottom": 10}, "municipal": {"top": 30, "bottom": 30}},
     },
-    "performance-evaluation": {
+    PERFORMANCE_EVALUATION: {
         "score_points": {"优": D(100), "良": D(85), "中": D(70), "差": D(40)},
         "method_weights": {"self": D("0.60"), "org": D("0.20"), "social": D("0.20")},
         "grade_bands": {"excellent": D(90), "good": D(80), "average": D(60)},

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
 
-from assess.api.access import CycleState, Viewer, cycle_state
+from assess.api.access import viewer_of
 from assess.api.deps import AdminAccount, AppDep, CurrentAccount, CycleId, ViewerDep
 from assess.api.models import (
     SCORE,
@@ -23,6 +23,7 @@ from assess.api.models import (
     VersionOut,
     ViewerOut,
 )
+from assess.application.access import CycleState, Viewer, cycle_state
 from assess.application.service import AssessApp
 from assess.domain.errors import ActionRefused, DomainError
 
@@ -33,7 +34,7 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 ACTION_EXAMPLES = {
     "score": {"summary": "One score", "value": SCORE},
-    "sheet": {"summary": "A score sheet (B, C)", "value": SHEET},
+    "sheet": {"summary": "A score sheet (leadership-team, performance-evaluation)", "value": SHEET},
     "batch": {
         "summary": "A batch: all or nothing",
         "value": {"actions": [SCORE, {**SCORE, "component": "research_h2", "value": 90}]},
@@ -55,7 +56,7 @@ def create_cycle(header: SeasonHeaderIn, account: AdminAccount, app: AppDep) -> 
     to its actors with `PUT /users/{name}/actors/{cycle}`."""
     app.import_season(header.as_season(), actor=account.name)
     cycle = header.cycle.id
-    return detail(Viewer(account, cycle, cycle_state(app, cycle).actors, app))
+    return detail(viewer_of(app, cycle, cycle_state(app, cycle).actors, account))
 
 
 @router.get("/{cycle_id}", response_model=CycleDetail, responses=REFUSALS)
@@ -98,7 +99,7 @@ def detail(viewer: Viewer) -> CycleDetail:
         versions=[VersionOut(**entry) for entry in state.versions],
         counts=counts(state),
         viewer=ViewerOut(
-            account=viewer.account.name, actor=viewer.actor, role=viewer.role, unit=viewer.unit
+            account=viewer.account, actor=viewer.actor, role=viewer.role, unit=viewer.unit
         ),
     )
 

@@ -13,7 +13,6 @@ from assess.api.models import DiffOut, ResultsPage, VerificationOut
 from assess.api.routers.cycles import REFUSALS
 from assess.application.exports import results_csv
 from assess.application.verify import verify_cycle
-from assess.domain.errors import DomainError
 
 router = APIRouter(prefix="/cycles", tags=["results"])
 
@@ -28,7 +27,7 @@ CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     response_model=ResultsPage,
     responses={**REFUSALS, **CSV_RESPONSE},
 )
-async def results(
+def results(
     cycle_id: CycleId,
     viewer: ViewerDep,
     app: AppDep,
@@ -52,11 +51,7 @@ async def results(
     (`offset`, `limit`, `total`); CSV (UTF-8 with BOM) holds every row the caller may
     see. `digest` is always that of the whole version."""
     only_unit = viewer.results_unit()
-    if sum(option is not None for option in (version, as_of, position)) > 1:
-        raise DomainError("invalid_value", "give only one of version, as_of and position")
-    if as_of is not None or position is not None:
-        version = app.version_at(cycle_id, position=position, as_of=as_of)
-    document = app.results(cycle_id, version)
+    document = app.results_at(cycle_id, version=version, as_of=as_of, position=position)
     rows = document["results"]
     if category is not None or only_unit is not None:
         rows = [

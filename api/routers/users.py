@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, status
 
-from assess.api.access import cycle_state
 from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
 from assess.api.models import AccountIn, AccountOut, BindingIn, PasswordIn
 from assess.api.routers.cycles import REFUSALS
+from assess.application.access import cycle_state
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
 from assess.infrastructure.accounts import Account

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assess.domain.errors import DomainError
 from assess.domain.figures import Figures
 from assess.domain.numbers import HUNDRED, ZERO, round2
 
+if TYPE_CHECKING:
+    from assess.domain.actions import Act
+
 SCHEME = "group-party-org"
-COMPONENTS = ("research_h1", "research_h2", "year_end")
+DAILY = "daily"
+COMPONENT_ORDER = ("research_h1", "research_h2", DAILY, "year_end")  # SPEC §6
+COMPONENTS = tuple(component for component in COMPONENT_ORDER if component != DAILY)  # scored
 LEVELS = ("national", "provincial", "group")
 CAP_CONDITIONS = ("legal_status", "standardization", "core_indicators", "accountability")
 DEDUCTION_AREAS = (
@@ -33,6 +39,40 @@ LOWEST_GRADE = "poor"
 def value_after_deductions(points: list[Decimal]) -> Decimal:
     """负面清单: 100 less the deducted points, never below zero."""
     return max(ZERO, HUNDRED - sum(points, ZERO))
+
+
+# ---- inputs (SPEC §2.1) ---------------------------------------------------------------
+
+
+def read_score(act: Act) -> dict[str, Any]:
+    """A component's score: by value, or by deductions on the negative list (负面清单)."""
+    component = act.choice("component", COMPONENTS)
+    if act.has("value") == act.has("deductions"):
+        raise DomainError("invalid_value", "give either value or deductions")
+    if act.has("value"):
+        return {"component": component, "value": act.score()}
+    deductions = [_deduction(act, entry) for entry in act.listing("deductions")]
+    value = value_after_deductions([deduction["points"] for deduction in deductions])
+    return {"component": component, "value": value, "deductions": deductions}
+
+
+def _deduction(act: Act, entry: object) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        raise DomainError("invalid_value", "each deduction must be an object")
+    inner = act.entry("deductions", entry)
+    points = inner.decimal("points")
+    if points < 0:
+        raise DomainError("invalid_value", f"deduction points must not be negative, got {points}")
+    return {
+        "area": inner.choice("area", DEDUCTION_AREAS),
+        "points": points,
+        "reason": inner.text("reason"),
+    }
+
+
+def read_condition(act: Act) -> str:
+    """A cap condition (SPEC §2.1): a capped unit cannot be `good`."""
+    return act.choice("condition", CAP_CONDITIONS)
 
 
 def daily(research_h1: Decimal, research_h2: Decimal) -> Decimal:
@@ -76,10 +116,10 @@ def compute(state: Any) -> list[Figures]:
         inputs = {k: Decimal(v) for k, v in state.scores.get(unit, {}).items()}
         components = dict(inputs)
         if "research_h1" in inputs and "research_h2" in inputs:
-            components["daily"] = daily(inputs["research_h1"], inputs["research_h2"])
-        complete = "daily" in components and "year_end" in components
+            components[DAILY] = daily(inputs["research_h1"], inputs["research_h2"])
+        complete = DAILY in components and "year_end" in components
         vetoed = unit in state.vetoes
-        total = score(components["daily"], inputs["year_end"], state.rules) if complete else ZERO
+        total = score(components[DAILY], inputs["year_end"], state.rules) if complete else ZERO
         if vetoed:
             total = ZERO
         capped = bool(state.caps.get(unit))
@@ -101,8 +141,7 @@ def compute(state: Any) -> list[Figures]:
 
 
 def _ordered(components: dict[str, Decimal]) -> dict[str, Decimal]:
-    order = ("research_h1", "research_h2", "daily", "year_end")
-    return {key: components[key] for key in order if key in components}
+    return {key: components[key] for key in COMPONENT_ORDER if key in components}
 
 
 def missing_inputs(unit: str, state: Any) -> list[str]:

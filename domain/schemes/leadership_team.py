@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assess.domain.actions import bounded_score
+from assess.domain.errors import DomainError
 from assess.domain.figures import Figures
 from assess.domain.numbers import ZERO, mean, round2
 from assess.domain.ranking import competition_ranks
+
+if TYPE_CHECKING:
+    from assess.domain.actions import Act
 
 SCHEME = "leadership-team"
 CATEGORIES = ("town", "municipal")
@@ -20,10 +25,71 @@ BODIES = (
 )
 APPLIES_TO = ("town", "municipal", "all")
 BALLOT_COMPONENTS = {"town": ("debrief",), "municipal": ("democratic_self", "democratic_staff")}
-AWARDS = ("first", "second", "other")
 INNOVATION_BASES = ("commendation", "leader_endorsement", "promoted_experience")
 GRADE_LABELS = {"excellent": "优秀", "good": "良好", "average": "一般"}
 LOWEST_GRADE = "average"
+
+
+# ---- inputs (SPEC §2.2) ---------------------------------------------------------------
+
+
+def check_category(raw: str) -> str:
+    if raw not in CATEGORIES:
+        raise DomainError("invalid_value", f"category must be town or municipal, got {raw!r}")
+    return raw
+
+
+def check_body(actor: str, body: object) -> str:
+    """An assessor's body (SPEC §4): it scores only the items of that body."""
+    if body not in BODIES:
+        raise DomainError("invalid_value", f"actor {actor}: unknown body {body!r}")
+    return str(body)
+
+
+def read_item(act: Act) -> dict[str, Any]:
+    """An item's kind, the body that scores it and the categories it applies to."""
+    return {
+        "kind": act.choice("kind", ITEM_KINDS),
+        "body": act.choice("body", BODIES),
+        "applies_to": act.choice("applies_to", APPLIES_TO),
+    }
+
+
+def require_body(actor: str, body: str | None, item: str, item_body: str) -> None:
+    """An assessor bound to a body scores only that body's items."""
+    if body and body != item_body:
+        raise DomainError(
+            "permission_denied", f"{actor} scores {body} items, {item} is scored by {item_body}"
+        )
+
+
+def read_ballots(act: Act, category: str, rules: dict[str, Any]) -> dict[str, Any]:
+    """A ballot set: debrief ratings (town) or democratic scores 0–100 (municipal)."""
+    component = act.choice("component", BALLOT_COMPONENTS[category])
+    ballots = act.listing("ballots")
+    if component == "debrief":
+        ratings = list(rules["debrief_points"])
+        for ballot in ballots:
+            if ballot not in ratings:
+                raise DomainError(
+                    "invalid_value",
+                    f"debrief ballot {ballot!r} is not one of {'/'.join(ratings)}",
+                )
+    else:
+        ballots = [bounded_score(ballot, "ballot") for ballot in ballots]
+    return {"component": component, "ballots": ballots}
+
+
+def read_award(act: Act, rules: dict[str, Any]) -> str:
+    return act.choice("award", list(rules["award_points"]))
+
+
+def read_basis(act: Act) -> str:
+    """What an innovation's recognition rests on."""
+    return act.choice("basis", INNOVATION_BASES)
+
+
+# ---- figures -------------------------------------------------------------------------
 
 
 def applies(item: dict[str, Any], category: str) -> bool:

@@ -3,18 +3,65 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assess.domain.errors import DomainError
 from assess.domain.figures import Figures
-from assess.domain.numbers import HUNDRED, ZERO, round2
+from assess.domain.numbers import HUNDRED, ZERO, parse_decimal, round2
+
+if TYPE_CHECKING:
+    from assess.domain.actions import Act
 
 SCHEME = "performance-evaluation"
 METHODS = ("self", "org", "social")
 METHOD_ROLES = {"self": "unit", "org": "assessor", "social": "rater"}
-ITEM_KINDS = ("mandatory", "elective", "instant")
+DEFINED_KINDS = ("mandatory", "instant")  # by org_dept; a unit declares `elective` items
+ELECTIVE = "elective"
 WEIGHTS = (5, 3, 1)
 GRADE_LABELS = {"excellent": "优秀", "good": "良好", "average": "一般", "poor": "差"}
 LOWEST_GRADE = "poor"
+
+
+# ---- inputs (SPEC §2.3) ---------------------------------------------------------------
+
+
+def read_weight(act: Act) -> int:
+    weight = act.raw("weight")
+    if isinstance(weight, bool) or weight not in WEIGHTS:
+        raise DomainError("invalid_value", f"weight must be 5, 3 or 1, got {weight!r}")
+    return int(weight)
+
+
+def read_applies_to(act: Act, units: dict[str, Any]) -> str | list[str]:
+    """`all` (the default) or a list of the cycle's unit ids."""
+    raw = act.get("applies_to", "all")
+    if raw == "all":
+        return "all"
+    if not isinstance(raw, list) or not raw or not all(isinstance(u, str) for u in raw):
+        raise DomainError("invalid_value", "applies_to must be 'all' or a list of unit ids")
+    for unit in raw:
+        if unit not in units:
+            raise DomainError("unknown_unit", f"no unit {unit!r} in this cycle")
+    return list(dict.fromkeys(raw))
+
+
+def read_method(act: Act) -> str:
+    return act.choice("method", METHODS)
+
+
+def fixed_point(raw: object, rules: dict[str, Any], field: str = "value") -> Decimal:
+    """A score is one of the fixed points 100/85/70/40, given as a number or its label."""
+    points = rules["score_points"]
+    if isinstance(raw, str) and raw in points:
+        return points[raw]
+    value = parse_decimal(raw, field)
+    if value not in points.values():
+        allowed = "/".join(str(p) for p in points.values())
+        raise DomainError("invalid_value", f"{field} {raw} is not one of {allowed}")
+    return value
+
+
+# ---- figures -------------------------------------------------------------------------
 
 
 def applies(item: dict[str, Any], unit: str) -> bool:

@@ -17,10 +17,20 @@ from fastapi.testclient import TestClient  # noqa: E402
 from assess.api.app import create_app  # noqa: E402
 from assess.api.deps import Services  # noqa: E402
 from assess.api.settings import Settings  # noqa: E402
+from tests.conftest import store_agnostic  # noqa: E402
 
 SECRET = "test-secret-" + "x" * 32
 PASSWORD = "pw"
 ADMIN = "root"
+# Who reads and does what is decided above the store: these modules run on one store (as
+# if marked `pytestmark = store_agnostic`); workflow, concurrency and contract keep both.
+STORE_AGNOSTIC_MODULES = ("test_access.py",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before the `db` fixture's own parametrisation
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.path.name in STORE_AGNOSTIC_MODULES and "db" in metafunc.fixturenames:
+        metafunc.definition.add_marker(store_agnostic)
 
 
 def settings_for_tests(**changes: Any) -> Settings:

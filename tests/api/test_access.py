@@ -1,9 +1,13 @@
-"""Who reads what (SPEC §4, api/access.py) and who acts: the actor comes from the token."""
+"""Who reads what (SPEC §4, application/access.py) and who acts: the actor comes from the
+token."""
 
 from __future__ import annotations
 
 import pytest
 
+from assess.application.access import ActorDirectory, Viewer
+from assess.application.service import AssessApp
+from assess.domain.errors import DomainError
 from tests.api.conftest import ADMIN, Api
 from tests.seasons import APPROVE, CLOSE, PUBLISH, group_season, with_actions
 
@@ -107,3 +111,24 @@ def test_an_admin_binds_accounts_to_actors(api: Api, reviewed: str) -> None:
     assert root.delete(f"/users/p3/actors/{reviewed}").json()["actors"] == {}
     assert root.post("/users", json={"name": "p3", "password": "pw"}).status_code == 409
     assert any(entry["name"] == "p3" for entry in root.get("/users").json())
+
+
+def test_the_rights_are_decided_from_plain_facts(memory_app: AssessApp) -> None:
+    """No account store: the name, the admin flag and the actor held are enough."""
+    cycle = memory_app.import_season(with_actions(group_season(SCORES), CLOSE)).cycle
+    actors = ActorDirectory(memory_app).of(cycle)
+
+    def viewer(admin: bool, holds: str | None) -> Viewer:
+        return Viewer(memory_app, cycle, actors, account="someone", admin=admin, holds=holds)
+
+    assert viewer(False, "u-P2").results_unit() == "P2"
+    assert viewer(False, "aud").results_unit() is None
+    with pytest.raises(DomainError, match="permission_denied: results are not published"):
+        viewer(False, "r").results_unit()
+    for stranger in (None, "nobody"):
+        with pytest.raises(DomainError, match="account someone holds no actor in"):
+            viewer(False, stranger)
+    admin = viewer(True, "nobody")
+    assert (admin.actor, admin.role, admin.results_unit()) == (None, None, None)
+    with pytest.raises(DomainError, match="permission_denied"):
+        admin.acting_actor()

@@ -18,8 +18,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from assess.api.app import create_app
 from assess.api.auth import Tokens
-from assess.application.demo_season import generate_season
 from assess.application.service import AssessApp
+from assess.demo import generate_season
 from assess.infrastructure.accounts import AccountStore, password_hasher
 from assess.infrastructure.persistence import open_application
 from tests.api.conftest import SECRET, settings_for_tests

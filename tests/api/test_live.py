@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-SERVE = "from cli.serve import serve; serve(prog_name='assess serve')"
+SERVE = "from assess.cli.serve import serve; serve(prog_name='assess serve')"
 
 
 def _free_port() -> int:

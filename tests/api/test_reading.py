@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from assess.application.demo_season import generate_season
+from assess.demo import generate_season
 from tests.api.conftest import Api
 
 

@@ -1,4 +1,5 @@
-"""The real `assess` command, run as a user would, on SQLite and PostgreSQL."""
+"""The `assess` command on SQLite and PostgreSQL: in-process through click's runner, and
+a few runs of the installed command as a user would start it."""
 
 from __future__ import annotations
 
@@ -9,15 +10,33 @@ import sys
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 import yaml
+from click.testing import CliRunner
+from sqlalchemy.pool import NullPool
 
-from tests.conftest import EXAMPLES
+from assess.cli.main import cli
+from assess.infrastructure.persistence import normalise_url
+from tests.conftest import EXAMPLES, store_agnostic
 
 ASSESS = Path(sys.executable).with_name("assess")
 LEADERSHIP = EXAMPLES / "leadership-team.season.json"
 
 
-def run(db: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run(db: str, *args: str) -> subprocess.CompletedProcess:
+    """The command in this process (a real process costs ~1 s of imports); an unexpected
+    exception is raised here rather than turned into an exit code."""
+    command = [*(["--db", db] if db else []), *args]
+    result = CliRunner().invoke(cli, command, catch_exceptions=False, prog_name="assess")
+    return subprocess.CompletedProcess(
+        ["assess", *command], result.exit_code, result.stdout_bytes, result.stderr_bytes
+    )
+
+
+def run_installed(
+    db: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """The installed `assess` executable in a process of its own."""
     command = [str(ASSESS), *(["--db", db] if db else []), *args]
     return subprocess.run(
         command, capture_output=True, timeout=300, env={**os.environ, **(env or {})}, check=False
@@ -62,8 +81,10 @@ def test_yaml_season_and_environment_database(db: str, tmp_path: Path) -> None:
     season = json.loads(LEADERSHIP.read_text(encoding="utf-8"))
     path = tmp_path / "season.yaml"
     path.write_text(yaml.safe_dump(season, allow_unicode=True), encoding="utf-8")
-    assert run("", "import", str(path), env={"ASSESS_DB": db}).returncode == 0
-    latest = json.loads(text(run("", "results", "2025-leadership-team", env={"ASSESS_DB": db})))
+    imported = run_installed("", "import", str(path), env={"ASSESS_DB": db})
+    assert imported.returncode == 0, imported.stderr
+    reading = run_installed("", "results", "2025-leadership-team", env={"ASSESS_DB": db})
+    latest = json.loads(text(reading))
     expected = json.loads((EXAMPLES / "leadership-team.results.json").read_text(encoding="utf-8"))
     assert latest["digest"] == expected["digest"]
 
@@ -92,6 +113,7 @@ BAD_SEASONS = [
 ]
 
 
+@store_agnostic  # refused while reading the file or in the domain, before the store
 @pytest.mark.parametrize(("change", "message"), BAD_SEASONS)
 def test_bad_season_exit_2_and_nothing_stored(db: str, tmp_path: Path, change, message) -> None:
     result = run(db, "import", str(_season_with(tmp_path, change)))
@@ -100,6 +122,7 @@ def test_bad_season_exit_2_and_nothing_stored(db: str, tmp_path: Path, change, m
     assert "2025-leadership-team" not in text(run(db, "cycles"))
 
 
+@store_agnostic  # refused while reading the file
 def test_malformed_files(db: str, tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "assess-season/1",\n "cycle": {', encoding="utf-8")
@@ -146,9 +169,37 @@ def test_act_is_atomic(db: str, tmp_path: Path) -> None:
     assert latest == expected
 
 
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)
+def test_each_run_closes_its_store(db: str) -> None:
+    """Runs in one interpreter must not pile up open connections."""
+    engine = sqlalchemy.create_engine(normalise_url(db), poolclass=NullPool)
+    query = sqlalchemy.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+    )
+
+    def connections() -> int:
+        with engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    before = connections()
+    assert run(db, "import", str(LEADERSHIP)).returncode == 0
+    assert run(db, "results", "2025-leadership-team").returncode == 0
+    assert connections() <= before
+    engine.dispose()
+
+
 def test_unknown_cycle_and_help() -> None:
     result = run("sqlite:///:memory:", "results", "nope")
     assert result.returncode == 2 and "not_found" in result.stderr.decode()
     for command in ("import", "act", "results", "cycles", "audit", "demo-season", "demo"):
         assert run("", command, "--help").returncode == 0
     assert run("mysql://x", "cycles").returncode == 2
+
+
+def test_the_installed_command_refuses_with_exit_2_and_one_line() -> None:
+    result = run_installed("sqlite:///:memory:", "results", "nope")
+    assert result.returncode == 2 and result.stdout == b""
+    lines = result.stderr.decode().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "not_found" in lines[0]
+    helped = run_installed("", "--help")
+    assert helped.returncode == 0 and "results" in text(helped)

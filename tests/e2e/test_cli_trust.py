@@ -1,5 +1,5 @@
 """`assess verify`, the audit export and the outside check script, time travel, diff and
-appeal review through the real command."""
+appeal review through the command (in-process, see `run`)."""
 
 from __future__ import annotations
 

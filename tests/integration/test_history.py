@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 from assess.application.appeals import case_file, preview_resolution
-from assess.application.demo_season import generate_season
 from assess.application.season import read_season
-from assess.application.service import AssessApp
+from assess.application.service import AssessApp, OneVersionOnly
 from assess.application.verify import verify_cycle
+from assess.cli.main import cli
+from assess.demo import generate_season
 from tests.conftest import EXAMPLES, SCHEMES
 from tests.seasons import APPROVE, CLOSE, PUBLISH, leadership_season, with_actions
 
@@ -41,6 +43,29 @@ def test_time_travel(app: AssessApp) -> None:
     assert app.version_at(PE, as_of="2026-03-10T23:00:00") == 10  # appeals answered that day
     with pytest.raises(Exception, match="no results version"):
         app.version_at(PE, as_of="2025-12-09")
+
+
+def test_one_query_for_results_at_a_version_a_moment_or_a_position(app: AssessApp) -> None:
+    app.import_season(read_season(EXAMPLES / "performance-evaluation.season.json"))
+    third = app.cycle(PE).versions[2]["position"]
+    assert app.results_at(PE) == app.results(PE)
+    assert app.results_at(PE, version=2) == app.results(PE, 2)
+    assert app.results_at(PE, position=third) == app.results(PE, 3)
+    assert app.results_at(PE, as_of="2026-03-09") == app.results(PE, 8)
+    for two in ({"version": 2, "position": third}, {"as_of": "2026-03-09", "position": 1}):
+        with pytest.raises(OneVersionOnly) as refused:
+            app.results_at(PE, **two)  # type: ignore[arg-type]
+        assert (refused.value.code, refused.value.message) == (
+            "invalid_value",
+            "give only one of version, as_of and position",
+        )
+
+
+def test_the_command_line_names_its_own_options(db: str) -> None:
+    arguments = ["--db", db, "results", PE, "--version", "2", "--as-of", "2026-03-09"]
+    ran = CliRunner().invoke(cli, arguments)
+    assert ran.exit_code == 2
+    assert ran.stderr == "error: give only one of --version, --as-of and --position\n"
 
 
 def test_diff_names_the_causes(app: AssessApp) -> None:

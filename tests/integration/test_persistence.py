@@ -1,7 +1,7 @@
 """Persistence layer: URL resolution, the fast recorders, on SQLite and PostgreSQL.
 
-The PostgreSQL cases run in a fresh ``assess_test_<hex>`` database (see
-tests/pg.py): skipped if PostgreSQL is unreachable, failed if REQUIRE_POSTGRES=1.
+The PostgreSQL cases run in the session's ``assess_test_<hex>`` database (the `db`
+fixture, tests/pg.py): skipped if PostgreSQL is unreachable, failed if REQUIRE_POSTGRES=1.
 
 Set ASSESS_PERSISTENCE_BENCH=1 (and run with ``-s``) to print the bulk-save
 measurements: stock eventsourcing-sqlalchemy recorder versus ours.
@@ -23,6 +23,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from assess.application.library import take_pending_events
 from assess.infrastructure.persistence import (
     DEFAULT_URL,
     application_env,
@@ -34,11 +35,6 @@ from assess.infrastructure.recorders import (
     FastApplicationRecorder,
     FastSQLAlchemyFactory,
 )
-
-try:
-    from tests.pg import fresh_database_url
-except ImportError:  # tests/ itself is on sys.path (rootdir conftest)
-    from pg import fresh_database_url  # type: ignore[no-redef]
 
 STOCK = {"PERSISTENCE_MODULE": "eventsourcing_sqlalchemy"}
 
@@ -58,8 +54,7 @@ class Toy(Aggregate):
         self.last_chain = chain
 
     def collect_events(self) -> list:  # the library's pops from the front: O(n^2)
-        collected, self._pending_events = self._pending_events, []
-        return collected
+        return take_pending_events(self)
 
 
 def score(toy: Toy, i: int) -> None:
@@ -89,19 +84,6 @@ def app_class(snapshot_every: int | None = None) -> type[Application]:
 
 
 # --- fixtures -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    with fresh_database_url() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/assess.db"
-    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture
@@ -207,40 +189,40 @@ def test_ambient_prefixed_variable_cannot_redirect(
 # --- round trips ----------------------------------------------------------------
 
 
-def test_round_trip(db_url: str, opened: Callable) -> None:
+def test_round_trip(db: str, opened: Callable) -> None:
     cls = app_class()
-    app = opened(cls, db_url)
+    app = opened(cls, db)
     toy = toy_with(25, "round")
     recordings = app.save(toy)
 
     ids = [r.notification.id for r in recordings]
     assert len(ids) == 25 and ids == sorted(ids) and len(set(ids)) == 25
 
-    again = opened(cls, db_url).repository.get(toy.id)  # new app, new engine
+    again = opened(cls, db).repository.get(toy.id)  # new app, new engine
     assert (again.label, again.count, again.version) == ("round", 24, 25)
     assert again.last_chain == toy.last_chain
     assert app.recorder.max_notification_id() == ids[-1]
 
 
-def test_saves_without_notification_ids(db_url: str, opened: Callable) -> None:
+def test_saves_without_notification_ids(db: str, opened: Callable) -> None:
     """RETURN_NOTIFICATION_IDS=n: the events are stored, no ids are fetched."""
-    app = opened(app_class(), db_url, RETURN_NOTIFICATION_IDS="n")
+    app = opened(app_class(), db, RETURN_NOTIFICATION_IDS="n")
     toy = toy_with(30, "quiet")
     assert app.save(toy) == []
     assert app.repository.get(toy.id).count == 29
     assert app.recorder.max_notification_id() == 30
 
 
-def test_empty_save_is_harmless(db_url: str, opened: Callable) -> None:
-    app = opened(app_class(), db_url)
+def test_empty_save_is_harmless(db: str, opened: Callable) -> None:
+    app = opened(app_class(), db)
     assert app.save() == []
     assert app.recorder.insert_events([]) == []
     assert app.recorder.max_notification_id() is None
 
 
-def test_bulk_save_ids_match_records(db_url: str, opened: Callable) -> None:
+def test_bulk_save_ids_match_records(db: str, opened: Callable) -> None:
     """Several insertmanyvalues pages, two aggregates: each id is its own event's."""
-    app = opened(app_class(), db_url)
+    app = opened(app_class(), db)
     first, second = toy_with(2600, "a"), toy_with(2400, "b")
     recordings = app.save(first, second)
     assert len(recordings) == 5000
@@ -289,11 +271,11 @@ def test_sqlite_ids_when_another_writer_slips_in(tmp_path: Path, opened: Callabl
         )
 
 
-def test_fast_and_stock_recorders_agree(db_url: str, opened: Callable) -> None:
+def test_fast_and_stock_recorders_agree(db: str, opened: Callable) -> None:
     """Same tables and columns: what one writes, the other reads identically."""
     cls = app_class()
-    fast = opened(cls, db_url)
-    stock = opened(cls, db_url, **STOCK)
+    fast = opened(cls, db)
+    stock = opened(cls, db, **STOCK)
     assert type(stock.recorder).__name__ == "SQLAlchemyApplicationRecorder"
 
     a, b = toy_with(30, "fast"), toy_with(10, "stock")
@@ -323,8 +305,8 @@ def test_fast_and_stock_recorders_agree(db_url: str, opened: Callable) -> None:
 # --- optimistic concurrency -------------------------------------------------------
 
 
-def test_conflicting_save_raises_and_stores_nothing(db_url: str, opened: Callable) -> None:
-    app = opened(app_class(), db_url)
+def test_conflicting_save_raises_and_stores_nothing(db: str, opened: Callable) -> None:
+    app = opened(app_class(), db)
     toy = toy_with(2)
     app.save(toy)
 
@@ -351,8 +333,8 @@ def test_conflicting_save_raises_and_stores_nothing(db_url: str, opened: Callabl
     assert app.repository.get(toy.id).version == 4
 
 
-def test_duplicate_within_one_batch_raises(db_url: str, opened: Callable) -> None:
-    app = opened(app_class(), db_url)
+def test_duplicate_within_one_batch_raises(db: str, opened: Callable) -> None:
+    app = opened(app_class(), db)
     oid = uuid.uuid4()
     events = [
         StoredEvent(originator_id=oid, originator_version=v, topic="t", state=b"{}")
@@ -367,9 +349,9 @@ def test_duplicate_within_one_batch_raises(db_url: str, opened: Callable) -> Non
 # --- snapshots ----------------------------------------------------------------------
 
 
-def test_snapshots(db_url: str, opened: Callable) -> None:
+def test_snapshots(db: str, opened: Callable) -> None:
     cls = app_class(snapshot_every=5)
-    app = opened(cls, db_url)
+    app = opened(cls, db)
     assert isinstance(app.snapshots.recorder, FastAggregateRecorder)
 
     toy = toy_with(12, "snap")
@@ -380,7 +362,7 @@ def test_snapshots(db_url: str, opened: Callable) -> None:
     latest = list(app.snapshots.get(toy.id, desc=True, limit=1))
     assert latest[0].originator_version == 12
 
-    reloaded = opened(cls, db_url).repository.get(toy.id)
+    reloaded = opened(cls, db).repository.get(toy.id)
     assert (reloaded.count, reloaded.version, reloaded.last_chain) == (11, 12, toy.last_chain)
 
     with pytest.raises(IntegrityError):  # same snapshot version twice
@@ -401,10 +383,10 @@ BENCH_EVENTS = int(os.environ.get("ASSESS_PERSISTENCE_BENCH_EVENTS", "180000"))
     reason="measurement; set ASSESS_PERSISTENCE_BENCH=1 and run with -s",
 )
 @pytest.mark.parametrize("recorder", ["stock", "fast"])
-def test_measure_bulk_save(db_url: str, opened: Callable, recorder: str) -> None:
+def test_measure_bulk_save(db: str, opened: Callable, recorder: str) -> None:
     cls = app_class()
     extra = STOCK if recorder == "stock" else {}
-    app = opened(cls, db_url, **extra)
+    app = opened(cls, db, **extra)
     toy = toy_with(BENCH_EVENTS, "bench")
 
     started = time.perf_counter()
@@ -412,7 +394,7 @@ def test_measure_bulk_save(db_url: str, opened: Callable, recorder: str) -> None
     save_s = time.perf_counter() - started
     assert len(recordings) == BENCH_EVENTS
 
-    reader = opened(cls, db_url, **extra)
+    reader = opened(cls, db, **extra)
     started = time.perf_counter()
     stored = reader.recorder.select_events(toy.id)
     select_s = time.perf_counter() - started
@@ -421,7 +403,7 @@ def test_measure_bulk_save(db_url: str, opened: Callable, recorder: str) -> None
     get_s = time.perf_counter() - started
     assert again.version == BENCH_EVENTS and len(stored) == BENCH_EVENTS
 
-    backend = "postgres" if "postgres" in db_url else "sqlite"
+    backend = "postgres" if "postgres" in db else "sqlite"
     print(
         f"\n[{backend:8} {recorder:5}] save {BENCH_EVENTS:,} events: {save_s:6.2f} s "
         f"= {BENCH_EVENTS / save_s:8,.0f} ev/s | select_events {select_s:5.2f} s | "

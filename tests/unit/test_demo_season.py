@@ -15,40 +15,42 @@ from typing import Any
 import pytest
 import yaml
 
-from assess.application.demo_season import SCHEMES, dump_season, generate_season
+from assess.cli.season_files import dump_season
+from assess.demo import generate_season
+from assess.domain.schemes import SCHEME_IDS
 
-A, B, C = SCHEMES
+A, B, C = SCHEME_IDS
 IN_PROGRESS_OR_ASSESSMENT = ("in_progress", "assessment")
 
 # SPEC §3: verb -> (roles, stages, schemes). Scores: A/B assessors, C by method.
 VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "define_item": (("org_dept",), ("draft",), (B, C)),
-    "publish_items": (("org_dept",), ("draft",), SCHEMES),
+    "publish_items": (("org_dept",), ("draft",), SCHEME_IDS),
     "declare_item": (("unit",), ("in_progress",), (C,)),
-    "record_supervision": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, SCHEMES),
+    "record_supervision": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, SCHEME_IDS),
     "declare_innovation": (("unit",), ("in_progress",), (B,)),
     "claim_commendation": (("unit",), IN_PROGRESS_OR_ASSESSMENT, (A,)),
     "confirm_commendation": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, (A,)),
     "record_criticism": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, (A,)),
-    "open_assessment": (("org_dept",), ("in_progress",), SCHEMES),
-    "submit_score": (("assessor", "unit", "rater"), ("assessment",), SCHEMES),
+    "open_assessment": (("org_dept",), ("in_progress",), SCHEME_IDS),
+    "submit_score": (("assessor", "unit", "rater"), ("assessment",), SCHEME_IDS),
     "submit_sheet": (("assessor", "unit", "rater"), ("assessment",), (B, C)),
     "submit_ballots": (("rater", "unit"), ("assessment",), (B,)),
     "record_award": (("assessor",), ("assessment",), (B,)),
     "recognize_innovation": (("assessor",), ("assessment",), (B,)),
     "apply_cap": (("assessor", "org_dept"), ("assessment", "review"), (A,)),
-    "apply_veto": (("leading_group",), ("in_progress", "assessment", "review"), SCHEMES),
-    "revoke_veto": (("leading_group",), ("in_progress", "assessment", "review"), SCHEMES),
-    "close_scoring": (("org_dept",), ("assessment",), SCHEMES),
-    "correct_score": (("org_dept",), ("review",), SCHEMES),
+    "apply_veto": (("leading_group",), ("in_progress", "assessment", "review"), SCHEME_IDS),
+    "revoke_veto": (("leading_group",), ("in_progress", "assessment", "review"), SCHEME_IDS),
+    "close_scoring": (("org_dept",), ("assessment",), SCHEME_IDS),
+    "correct_score": (("org_dept",), ("review",), SCHEME_IDS),
     "propose_adjustment": (("assessor", "org_dept"), ("review",), (C,)),
     "approve_adjustment": (("leading_group",), ("review",), (C,)),
     "reject_adjustment": (("leading_group",), ("review",), (C,)),
-    "approve_results": (("leading_group",), ("review",), SCHEMES),
-    "publish_results": (("org_dept",), ("approved",), SCHEMES),
-    "file_appeal": (("unit",), ("published",), SCHEMES),
-    "resolve_appeal": (("org_dept",), ("published",), SCHEMES),
-    "close_cycle": (("org_dept",), ("published",), SCHEMES),
+    "approve_results": (("leading_group",), ("review",), SCHEME_IDS),
+    "publish_results": (("org_dept",), ("approved",), SCHEME_IDS),
+    "file_appeal": (("unit",), ("published",), SCHEME_IDS),
+    "resolve_appeal": (("org_dept",), ("published",), SCHEME_IDS),
+    "close_cycle": (("org_dept",), ("published",), SCHEME_IDS),
 }
 NEXT_STAGE = {
     "publish_items": "in_progress",
@@ -63,7 +65,7 @@ FIXED_POINTS = {100, 85, 70, 40}
 DATED = ("publish_items", "open_assessment", "close_scoring", "approve_results")
 DATED += ("publish_results", "file_appeal")
 
-CASES = [(scheme, complications) for scheme in SCHEMES for complications in (False, True)]
+CASES = [(scheme, complications) for scheme in SCHEME_IDS for complications in (False, True)]
 
 
 def season_for(scheme: str, complications: bool, **options: Any) -> dict:
@@ -95,7 +97,7 @@ def test_the_same_seed_gives_the_same_season(scheme: str, complications: bool) -
     assert season_for(scheme, complications) == season_for(scheme, complications)
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", SCHEME_IDS)
 def test_different_seeds_give_different_seasons(scheme: str) -> None:
     assert generate_season(scheme, 20, seed=1) != generate_season(scheme, 20, seed=2)
 
@@ -297,7 +299,7 @@ def input_signatures(season: dict) -> Counter:
     return Counter(json.dumps(sorted(entries)) for entries in inputs.values())
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", SCHEME_IDS)
 def test_complications_include_units_with_identical_inputs(scheme: str) -> None:
     assert max(input_signatures(season_for(scheme, complications=True)).values()) >= 2
 
@@ -353,7 +355,7 @@ def test_leadership_team_corrects_a_score_and_a_set_of_ballots_in_review() -> No
     assert any(a["component"] == "democratic_staff" for a in corrections if "ballots" in a)
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", SCHEME_IDS)
 def test_complications_veto_revoke_correct_and_appeal(scheme: str) -> None:
     actions = season_for(scheme, complications=True)["actions"]
     verbs = Counter(a["do"] for a in actions)

@@ -10,9 +10,7 @@ from assess.domain.errors import DomainError
 from assess.domain.numbers import fmt, parse_decimal, round2
 from assess.domain.ranking import competition_ranks
 from assess.domain.rules import effective_rules
-from assess.domain.schemes import group_party_org as A
-from assess.domain.schemes import leadership_team as B
-from assess.domain.schemes import performance_evaluation as C
+from assess.domain.schemes import group_party_org, leadership_team, performance_evaluation
 
 D = Decimal
 
@@ -38,65 +36,65 @@ def test_inputs_take_at_most_two_decimals() -> None:
 def test_group_party_org_score_uses_rounded_daily() -> None:
     rules = effective_rules("group-party-org", {})
     # README example P0004: daily (97.50 + 93.00) / 2 = 95.25; 28.575 + 66.941 = 95.516
-    daily = A.daily(D("97.50"), D("93.00"))
+    daily = group_party_org.daily(D("97.50"), D("93.00"))
     assert daily == D("95.25")
-    assert A.score(daily, D("95.63"), rules) == D("95.52")
+    assert group_party_org.score(daily, D("95.63"), rules) == D("95.52")
     # rounding at each level: daily 80.005 -> 80.01 first, then 0.3*80.01 + 0.7*80 = 80.003
-    assert A.daily(D("80.00"), D("80.01")) == D("80.01")
-    assert A.score(D("80.01"), D("80.00"), rules) == D("80.00")
+    assert group_party_org.daily(D("80.00"), D("80.01")) == D("80.01")
+    assert group_party_org.score(D("80.01"), D("80.00"), rules) == D("80.00")
 
 
 def test_group_party_org_deductions_and_grades() -> None:
-    assert A.value_after_deductions([D(2), D("0.5")]) == D("97.5")
-    assert A.value_after_deductions([D(60), D(50)]) == D(0)
-    assert A.grade(D("90.00"), capped=False) == "good"
-    assert A.grade(D("90.00"), capped=True) == "fairly_good"  # a cap forbids 好
-    assert A.grade(D("85.00"), capped=False) == "fairly_good"
-    assert A.grade(D("84.99"), capped=False) == "average"
-    assert A.grade(D("75.01"), capped=False) == "average"
-    assert A.grade(D("75.00"), capped=False) == "poor"
-    assert A.grade(D("80.00"), capped=True) == "average"  # the cap only lowers 好
+    assert group_party_org.value_after_deductions([D(2), D("0.5")]) == D("97.5")
+    assert group_party_org.value_after_deductions([D(60), D(50)]) == D(0)
+    assert group_party_org.grade(D("90.00"), capped=False) == "good"
+    assert group_party_org.grade(D("90.00"), capped=True) == "fairly_good"  # a cap forbids 好
+    assert group_party_org.grade(D("85.00"), capped=False) == "fairly_good"
+    assert group_party_org.grade(D("84.99"), capped=False) == "average"
+    assert group_party_org.grade(D("75.01"), capped=False) == "average"
+    assert group_party_org.grade(D("75.00"), capped=False) == "poor"
+    assert group_party_org.grade(D("80.00"), capped=True) == "average"  # the cap only lowers 好
 
 
 def test_group_party_org_additional_points() -> None:
     rules = effective_rules("group-party-org", {})
-    assert A.additional_points("national", 1, rules) == D(2)
-    assert A.additional_points("provincial", -1, rules) == D(-1)
-    assert A.additional_points("group", 1, rules) == D("0.5")
+    assert group_party_org.additional_points("national", 1, rules) == D(2)
+    assert group_party_org.additional_points("provincial", -1, rules) == D(-1)
+    assert group_party_org.additional_points("group", 1, rules) == D("0.5")
 
 
 def test_leadership_team_components() -> None:
     rules = effective_rules("leadership-team", {})
     # README example M0010: 90.34 x 0.40 + 80.17 x 0.60 = 84.238 -> 84.24
-    assert B.democratic(D("90.34"), D("80.17"), rules) == D("84.24")
+    assert leadership_team.democratic(D("90.34"), D("80.17"), rules) == D("84.24")
     components = {"democratic": D("84.24"), "annual": D(100), "performance": D("82.59")}
-    assert B.weighted_score("municipal", components, rules) == D("86.40")
+    assert leadership_team.weighted_score("municipal", components, rules) == D("86.40")
     # debrief: 好 较好 一般 -> (100 + 80 + 60) / 3 = 80.00; 好 好 较好 -> 93.333 -> 93.33
-    assert B.ballot_mean([D(100), D(80), D(60)]) == D("80.00")
-    assert B.ballot_mean([D(100), D(100), D(80)]) == D("93.33")
+    assert leadership_team.ballot_mean([D(100), D(80), D(60)]) == D("80.00")
+    assert leadership_team.ballot_mean([D(100), D(100), D(80)]) == D("93.33")
 
 
 def test_innovation_bonus_is_capped() -> None:
     rules = effective_rules("leadership-team", {})
-    assert B.innovation_bonus(2, rules) == D(10)
-    assert B.innovation_bonus(3, rules) == D(15)
-    assert B.innovation_bonus(4, rules) == D(15)
+    assert leadership_team.innovation_bonus(2, rules) == D(10)
+    assert leadership_team.innovation_bonus(3, rules) == D(15)
+    assert leadership_team.innovation_bonus(4, rules) == D(15)
 
 
 def test_performance_evaluation_method_score_and_clamp() -> None:
     rules = effective_rules("performance-evaluation", {})
     # (5 x 100 + 3 x 85 + 1 x 40) / 9 = 795 / 9 = 88.333 -> 88.33
-    assert C.method_score([(5, D(100)), (3, D(85)), (1, D(40))]) == D("88.33")
+    assert performance_evaluation.method_score([(5, D(100)), (3, D(85)), (1, D(40))]) == D("88.33")
     # README example O0008: 0.6 x 76.67 + 0.2 x 77.22 + 0.2 x 79.44 = 77.334 -> 77.33
     methods = {"self": D("76.67"), "org": D("77.22"), "social": D("79.44")}
-    assert C.score(methods, rules) == D("77.33")
-    assert C.final(D("77.33"), D(3)) == D("80.33")
-    assert C.final(D("98.00"), D(5)) == D(100)  # clamped to 100
-    assert C.final(D("3.00"), D(-5)) == D(0)  # clamped to 0
-    assert C.grade(D("90.00"), rules) == "excellent"
-    assert C.grade(D("89.99"), rules) == "good"
-    assert C.grade(D("60.00"), rules) == "average"
-    assert C.grade(D("59.99"), rules) == "poor"
+    assert performance_evaluation.score(methods, rules) == D("77.33")
+    assert performance_evaluation.final(D("77.33"), D(3)) == D("80.33")
+    assert performance_evaluation.final(D("98.00"), D(5)) == D(100)  # clamped to 100
+    assert performance_evaluation.final(D("3.00"), D(-5)) == D(0)  # clamped to 0
+    assert performance_evaluation.grade(D("90.00"), rules) == "excellent"
+    assert performance_evaluation.grade(D("89.99"), rules) == "good"
+    assert performance_evaluation.grade(D("60.00"), rules) == "average"
+    assert performance_evaluation.grade(D("59.99"), rules) == "poor"
 
 
 def test_competition_ranking_1224() -> None:

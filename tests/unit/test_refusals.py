@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from assess.application.service import AssessApp
-from assess.domain.cycle import RULES, STAGES
 from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.policy import STAGES, VERB_POLICY
 from tests.seasons import (
     APPROVE,
     CLOSE,
@@ -22,7 +22,7 @@ from tests.seasons import (
 )
 
 D = Decimal
-ONE_UNIT_C = {
+PERFORMANCE_SCORES = {
     "O1": {"G1": (100, 85, 70), "G2": (85, 85, 85)},
     "O2": {"G1": (70, 70, 70), "G2": (40, 40, 40)},
 }
@@ -36,18 +36,20 @@ def refused(app: AssessApp, cycle: str, *actions: dict[str, Any]) -> ActionRefus
 
 @pytest.fixture
 def scoring(memory_app: AssessApp) -> AssessApp:
-    """Scheme C, every score in, scoring still open."""
-    memory_app.import_season(performance_season(ONE_UNIT_C))
+    """Scheme PERFORMANCE, every score in, scoring still open."""
+    memory_app.import_season(performance_season(PERFORMANCE_SCORES))
     return memory_app
 
 
 @pytest.fixture
 def published(memory_app: AssessApp) -> AssessApp:
-    memory_app.import_season(with_actions(performance_season(ONE_UNIT_C), CLOSE, APPROVE, PUBLISH))
+    memory_app.import_season(
+        with_actions(performance_season(PERFORMANCE_SCORES), CLOSE, APPROVE, PUBLISH)
+    )
     return memory_app
 
 
-C = "t-performance-evaluation"
+PERFORMANCE = "t-performance-evaluation"
 
 
 @pytest.mark.parametrize(
@@ -175,14 +177,14 @@ C = "t-performance-evaluation"
     ],
 )
 def test_refusal_codes_while_scoring(scoring: AssessApp, action: dict, code: str) -> None:
-    error = refused(scoring, C, action)
+    error = refused(scoring, PERFORMANCE, action)
     assert error.code == code
     assert error.index == 0 and error.verb == action["do"]
     assert str(error).startswith(f"action #0 ({action['do']}): {code}: ")
 
 
 def test_close_scoring_lists_every_missing_entry(memory_app: AssessApp) -> None:
-    season = performance_season(ONE_UNIT_C)
+    season = performance_season(PERFORMANCE_SCORES)
     season["actions"] = [
         a for a in season["actions"] if not (a.get("unit") == "O2" and a.get("method") == "social")
     ]
@@ -190,27 +192,27 @@ def test_close_scoring_lists_every_missing_entry(memory_app: AssessApp) -> None:
         a for a in season["actions"] if not (a.get("unit") == "O1" and a.get("method") == "org")
     ]
     memory_app.import_season(season)
-    error = refused(memory_app, C, CLOSE)
+    error = refused(memory_app, PERFORMANCE, CLOSE)
     assert error.code == "incomplete"
     for missing in ("O1: item G1 org, item G2 org", "O2: item G1 social, item G2 social"):
         assert missing in error.message
 
 
 def test_a_unit_with_no_applicable_item_is_incomplete(memory_app: AssessApp) -> None:
-    season = performance_season(ONE_UNIT_C)
+    season = performance_season(PERFORMANCE_SCORES)
     season["actions"][0]["applies_to"] = ["O1"]
     season["actions"][1]["applies_to"] = ["O1"]
     season["actions"] = [a for a in season["actions"] if a.get("unit") != "O2"]
     memory_app.import_season(season)
-    assert "O2: no applicable item" in refused(memory_app, C, CLOSE).message
+    assert "O2: no applicable item" in refused(memory_app, PERFORMANCE, CLOSE).message
 
 
 def test_duplicate_veto_and_decisions_twice(scoring: AssessApp) -> None:
     veto = {"do": "apply_veto", "by": "lg", "unit": "O1", "basis": "other", "reason": "否决"}
-    assert refused(scoring, C, veto, veto).index == 1
-    assert refused(scoring, C, veto, veto).code == "duplicate"
+    assert refused(scoring, PERFORMANCE, veto, veto).index == 1
+    assert refused(scoring, PERFORMANCE, veto, veto).code == "duplicate"
     scoring.act(
-        C,
+        PERFORMANCE,
         [
             CLOSE,
             {
@@ -224,21 +226,23 @@ def test_duplicate_veto_and_decisions_twice(scoring: AssessApp) -> None:
         ],
     )
     approve = {"do": "approve_adjustment", "by": "lg", "adjustment": "a"}
-    assert refused(scoring, C, approve, approve).code == "conflict"
+    assert refused(scoring, PERFORMANCE, approve, approve).code == "conflict"
     assert (
-        refused(scoring, C, {"do": "approve_adjustment", "by": "lg", "adjustment": "zz"}).code
+        refused(
+            scoring, PERFORMANCE, {"do": "approve_adjustment", "by": "lg", "adjustment": "zz"}
+        ).code
         == "not_found"
     )
 
 
 def test_appeals_window_resolution_and_closing(published: AssessApp) -> None:
     late = {"do": "file_appeal", "by": "u-O1", "appeal": "ap", "reason": "异议", "at": "2026-04-01"}
-    assert refused(published, C, late).code == "wrong_stage"  # day 31
+    assert refused(published, PERFORMANCE, late).code == "wrong_stage"  # day 31
     on_time = {**late, "at": "2026-03-31"}  # day 30
     other = {"do": "file_appeal", "by": "u-O1", "unit": "O2", "appeal": "x", "reason": "异议"}
-    assert refused(published, C, other).code == "permission_denied"
+    assert refused(published, PERFORMANCE, other).code == "permission_denied"
     close = {"do": "close_cycle", "by": "od"}
-    assert refused(published, C, on_time, close).code == "conflict"  # appeal pending
+    assert refused(published, PERFORMANCE, on_time, close).code == "conflict"  # appeal pending
     resolve = {
         "do": "resolve_appeal",
         "by": "od",
@@ -252,29 +256,31 @@ def test_appeals_window_resolution_and_closing(published: AssessApp) -> None:
             {"kind": "score", "unit": "O2", "item": "G1", "method": "org", "value": 85}
         ],
     }
-    assert refused(published, C, on_time, foreign).code == "invalid_value"
-    assert refused(published, C, {**resolve, "appeal": "none"}).code == "not_found"
-    assert refused(published, C, on_time, resolve, resolve).code == "conflict"
-    published.act(C, [on_time, resolve, close])
-    assert published.cycle(C).stage == "closed"
+    assert refused(published, PERFORMANCE, on_time, foreign).code == "invalid_value"
+    assert refused(published, PERFORMANCE, {**resolve, "appeal": "none"}).code == "not_found"
+    assert refused(published, PERFORMANCE, on_time, resolve, resolve).code == "conflict"
+    published.act(PERFORMANCE, [on_time, resolve, close])
+    assert published.cycle(PERFORMANCE).stage == "closed"
 
 
 def test_revoking_a_veto_of_an_incomplete_unit_after_closing(memory_app: AssessApp) -> None:
-    season = performance_season(ONE_UNIT_C)
+    season = performance_season(PERFORMANCE_SCORES)
     season["actions"] = [
         a for a in season["actions"] if not (a.get("unit") == "O2" and a.get("method") == "social")
     ]
     veto = {"do": "apply_veto", "by": "lg", "unit": "O2", "basis": "other", "reason": "否决"}
     memory_app.import_season(with_actions(season, veto, CLOSE))
     revoke = {"do": "revoke_veto", "by": "lg", "unit": "O2", "reason": "撤销"}
-    assert refused(memory_app, C, revoke).code == "incomplete"
+    assert refused(memory_app, PERFORMANCE, revoke).code == "incomplete"
 
 
 def test_publish_items_needs_an_item(memory_app: AssessApp) -> None:
     season = performance_season({})
     season["actions"] = []
     memory_app.import_season(season)
-    assert refused(memory_app, C, {"do": "publish_items", "by": "od"}).code == "incomplete"
+    assert (
+        refused(memory_app, PERFORMANCE, {"do": "publish_items", "by": "od"}).code == "incomplete"
+    )
 
 
 def test_define_item_is_not_a_verb_of_group_party_org(memory_app: AssessApp) -> None:
@@ -291,7 +297,7 @@ SCORED = {
     "leadership-team": lambda: leadership_season(
         {"U1": (["好"], "first", "90"), "U2": (["差"], "other", "60")}
     ),
-    "performance-evaluation": lambda: performance_season(ONE_UNIT_C),
+    "performance-evaluation": lambda: performance_season(PERFORMANCE_SCORES),
 }
 
 
@@ -319,7 +325,7 @@ def test_every_stage_guard(scheme: str) -> None:
     checked = 0
     for stage in STAGES:
         season = staged_season(scheme, stage)
-        for verb, rule in RULES.items():
+        for verb, rule in VERB_POLICY.items():
             if stage in rule.stages or scheme not in rule.schemes:
                 continue
             if verb == "define_item" and stage in ("in_progress", "assessment"):
@@ -347,9 +353,9 @@ def test_instant_items_until_scoring_closes(scoring: AssessApp) -> None:
         "weight": 1,
     }
     mandatory = {**instant, "item": "M9", "kind": "mandatory"}
-    assert refused(scoring, C, mandatory).code == "wrong_stage"
-    scoring.act(C, [instant])
-    assert "I1" in scoring.cycle(C).items
+    assert refused(scoring, PERFORMANCE, mandatory).code == "wrong_stage"
+    scoring.act(PERFORMANCE, [instant])
+    assert "I1" in scoring.cycle(PERFORMANCE).items
 
 
 def test_group_research_scores_open_mid_year(memory_app: AssessApp) -> None:
@@ -371,7 +377,7 @@ def test_group_research_scores_open_mid_year(memory_app: AssessApp) -> None:
 
 
 def test_a_refused_batch_stores_nothing(scoring: AssessApp) -> None:
-    before = [(e.originator_version, e.chain, e.data) for e in scoring.events_of(C)]
+    before = [(e.originator_version, e.chain, e.data) for e in scoring.events_of(PERFORMANCE)]
     good = {
         "do": "submit_score",
         "by": "as",
@@ -381,23 +387,23 @@ def test_a_refused_batch_stores_nothing(scoring: AssessApp) -> None:
         "value": 40,
     }
     bad = {**good, "value": 41}
-    error = refused(scoring, C, good, good, bad)
+    error = refused(scoring, PERFORMANCE, good, good, bad)
     assert (error.index, error.verb, error.code) == (2, "submit_score", "invalid_value")
-    after = [(e.originator_version, e.chain, e.data) for e in scoring.events_of(C)]
+    after = [(e.originator_version, e.chain, e.data) for e in scoring.events_of(PERFORMANCE)]
     assert after == before
-    scoring.act(C, [CLOSE])
-    assert scoring.results(C)["results"][0]["unit"] == "O1"
+    scoring.act(PERFORMANCE, [CLOSE])
+    assert scoring.results(PERFORMANCE)["results"][0]["unit"] == "O1"
 
 
 def test_a_refused_season_creates_no_cycle(memory_app: AssessApp) -> None:
-    season = with_actions(performance_season(ONE_UNIT_C), {"do": "close_cycle", "by": "od"})
+    season = with_actions(performance_season(PERFORMANCE_SCORES), {"do": "close_cycle", "by": "od"})
     with pytest.raises(ActionRefused) as caught:
         memory_app.import_season(season)
     assert caught.value.code == "wrong_stage"
     assert caught.value.index == len(season["actions"]) - 1
     assert memory_app.cycles() == []
     with pytest.raises(DomainError) as missing:
-        memory_app.results(C)
+        memory_app.results(PERFORMANCE)
     assert missing.value.code == "not_found"
 
 
@@ -408,20 +414,39 @@ def test_a_refused_season_creates_no_cycle(memory_app: AssessApp) -> None:
         (lambda s: s["units"].append(dict(s["units"][0])), "duplicate unit"),
         (lambda s: s["actors"].append({"id": "x", "role": "unit", "unit": "ZZ"}), "unknown unit"),
         (lambda s: s["actors"].append({"id": "y", "role": "boss"}), "unknown role"),
+        (lambda s: s["cycle"].update(year=10**20), "cycle.year must lie in 0–9999"),
+        (lambda s: s["cycle"].update(year=-1), "cycle.year must lie in 0–9999"),
+        (lambda s: s["cycle"].update(year="2025"), "cycle.year must be a whole number"),
     ],
 )
 def test_an_invalid_header_refuses_the_file(
     memory_app: AssessApp, change: Any, message: str
 ) -> None:
-    season = performance_season(ONE_UNIT_C)
+    season = performance_season(PERFORMANCE_SCORES)
     change(season)
     with pytest.raises(DomainError) as caught:
         memory_app.import_season(season)
     assert caught.value.code == "invalid_value" and message in caught.value.message
 
 
-def test_a_cycle_is_imported_once(memory_app: AssessApp) -> None:
-    memory_app.import_season(performance_season(ONE_UNIT_C))
+def test_a_year_beyond_any_store_is_one_line_and_the_bounds_are_kept(
+    memory_app: AssessApp,
+) -> None:
+    """An integer too large for the stores' JSON is refused before anything is encoded."""
+    season = performance_season(PERFORMANCE_SCORES)
+    season["cycle"]["year"] = 10**20
     with pytest.raises(DomainError) as caught:
-        memory_app.import_season(performance_season(ONE_UNIT_C))
+        memory_app.import_season(season)
+    assert "\n" not in str(caught.value) and str(10**20) not in str(caught.value)
+    for year in (0, 9999):
+        season = performance_season(PERFORMANCE_SCORES)
+        season["cycle"].update(id=f"y{year}", year=year)
+        memory_app.import_season(season)
+        assert memory_app.cycle(f"y{year}").year == year
+
+
+def test_a_cycle_is_imported_once(memory_app: AssessApp) -> None:
+    memory_app.import_season(performance_season(PERFORMANCE_SCORES))
+    with pytest.raises(DomainError) as caught:
+        memory_app.import_season(performance_season(PERFORMANCE_SCORES))
     assert caught.value.code == "duplicate"

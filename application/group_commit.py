@@ -1,0 +1,145 @@
+"""Group commit: one batch at a time per cycle, and single actions stored together.
+
+Single actions that arrive for a cycle while another batch is being stored wait, and
+are then decided one after another and stored together in one transaction: each is
+still accepted or refused on its own, as if alone."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Protocol
+
+from eventsourcing.persistence import IntegrityError
+
+from assess.application.batches import Applied, applied, perform_batch
+from assess.domain.cycle import Cycle
+from assess.domain.errors import DomainError
+
+CONFLICT_RETRIES = 5
+
+
+class CycleStore(Protocol):
+    """What group commit needs of the application."""
+
+    def is_fresh(self, cycle_id: str) -> bool:
+        """The cached cycle may be used unchecked (see `freshness`)."""
+
+    def current(self, cycle_id: str, reading: bool = False) -> Cycle:
+        """The cycle as stored now (`reading`: the cached one while it is fresh)."""
+
+    def store_changes(self, cycle: Cycle) -> None:
+        """Save the cycle's new events."""
+
+    def forget(self, cycle_id: str) -> None:
+        """Drop the cached cycle, to be read again."""
+
+
+class CycleLocks:
+    """One writer (or reader of the shared cached cycle) per cycle in this process."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def of(self, cycle_id: str) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(cycle_id, threading.Lock())
+
+
+class Ticket:
+    """One caller's batch, settled by whichever thread stores it."""
+
+    def __init__(self, actions: list[Any]) -> None:
+        self.actions = actions
+        self.settled = False
+        self._outcome: Applied | BaseException | None = None
+
+    def settle(self, outcome: Applied | BaseException) -> None:
+        self._outcome = outcome
+        self.settled = True
+
+    def outcome(self) -> Applied:
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        assert self._outcome is not None
+        return self._outcome
+
+
+class _Stale(Exception):
+    """A refusal decided on a cycle not checked against the store."""
+
+
+class GroupCommit:
+    """The batches of each cycle, decided and stored one group at a time."""
+
+    def __init__(self, store: CycleStore, locks: CycleLocks) -> None:
+        self._store = store
+        self._locks = locks
+        self._waiting: dict[str, list[Ticket]] = {}
+        self._waiting_lock = threading.Lock()
+
+    def submit(self, cycle_id: str, actions: list[Any]) -> Applied:
+        """The batch stored (every action, or none of them), possibly with others."""
+        ticket = Ticket(actions)
+        if len(actions) == 1:
+            with self._waiting_lock:
+                self._waiting.setdefault(cycle_id, []).append(ticket)
+        with self._locks.of(cycle_id):
+            if not ticket.settled:
+                self._decide_and_store(cycle_id, self._group_of(cycle_id, ticket))
+        return ticket.outcome()
+
+    def _group_of(self, cycle_id: str, ticket: Ticket) -> list[Ticket]:
+        """The waiting single actions (this one among them), or this batch alone."""
+        if len(ticket.actions) != 1:
+            return [ticket]
+        with self._waiting_lock:
+            return self._waiting.pop(cycle_id, None) or [ticket]
+
+    def _decide_and_store(self, cycle_id: str, tickets: list[Ticket]) -> None:
+        """Another writer may store events first (optimistic concurrency): the group is
+        then decided again on the newer cycle, a few times, before `conflict`. The first
+        try may use a cached cycle not checked against the store (see `freshness`): what
+        it stores is still checked by the store's unique positions, and a refusal is only
+        given once the actions were decided on the cycle as stored."""
+        store = self._store
+        outcomes: list[Applied | BaseException]
+        for attempt in range(CONFLICT_RETRIES):
+            unchecked = attempt == 0 and store.is_fresh(cycle_id)
+            try:
+                cycle = store.current(cycle_id, reading=unchecked)
+                outcomes = [decide(cycle, ticket.actions) for ticket in tickets]
+                if unchecked and any(isinstance(o, DomainError) for o in outcomes):
+                    raise _Stale
+                if cycle.pending_events:
+                    store.store_changes(cycle)
+            except (IntegrityError, _Stale):
+                store.forget(cycle_id)
+                continue
+            except DomainError as error:  # no such cycle, or a batch refused part-way (alone)
+                store.forget(cycle_id)
+                if unchecked:
+                    continue
+                outcomes = [error] * len(tickets)
+            except BaseException as error:
+                store.forget(cycle_id)
+                outcomes = [error] * len(tickets)
+            for ticket, outcome in zip(tickets, outcomes, strict=True):
+                ticket.settle(outcome)
+            return
+        conflict = DomainError("conflict", f"cycle {cycle_id!r} kept changing; nothing was stored")
+        for ticket in tickets:
+            ticket.settle(conflict)
+
+
+def decide(cycle: Cycle, actions: list[Any]) -> Applied | DomainError:
+    """One batch on the cycle: what it did, or why it is refused. A refused single
+    action leaves the cycle as it was (every verb checks before its one event)."""
+    before = len(cycle.pending_events)
+    try:
+        perform_batch(cycle, actions)
+    except DomainError as error:
+        if len(cycle.pending_events) != before:
+            raise
+        return error
+    return applied(cycle, len(cycle.pending_events) - before)

@@ -1,0 +1,163 @@
+"""Every use of eventsourcing beyond its public API, in one place.
+
+The application needs a few things the library does not offer as such: handing over
+180,000 pending events at once, reading and evicting the repository's cache, getting
+the cached aggregate without a deep copy, finding the last snapshot without decoding
+it, and reading stored events faster than the mapper where nothing is compressed or
+encrypted. Each is one small function here; tests/unit/test_library_pins.py checks that
+the attributes and parameters they rely on still exist (see "Upgrading eventsourcing"
+in docs/decisions.md). The store's own overrides live in infrastructure/recorders.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import Application, Repository
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
+from eventsourcing.utils import resolve_topic
+
+A = TypeVar("A")
+Projector = Callable[[A | None, Iterable[Any]], A | None]
+
+# ---- saving -------------------------------------------------------------------------
+
+
+def take_pending_events(aggregate: Aggregate) -> list[Any]:
+    """The aggregate's pending events, handed over at once: the library's
+    `collect_events` pops them from the front, quadratic for 180,000 events."""
+    events, aggregate._pending_events = aggregate._pending_events, []
+    return events
+
+
+def save_aggregate(app: Application[Any], aggregate: Aggregate) -> list[Recording[Any]]:
+    """`app.save(aggregate)`, with the pending events taken at once. `Application.save`
+    takes domain events as well as aggregates; the aggregate is passed too (its events
+    now taken) so that the library still knows it: it caches it when fast-forward is off
+    and takes the snapshots of `snapshotting_intervals` from it."""
+    return app.save(*take_pending_events(aggregate), aggregate)
+
+
+# ---- the repository and its cache ------------------------------------------------------
+
+
+def is_caching(repository: Repository[Any]) -> bool:
+    return repository.cache is not None
+
+
+def cached(repository: Repository[Any], aggregate_id: UUID) -> Any | None:
+    """The cached aggregate itself, as last left (None: no cache, or not in it)."""
+    if repository.cache is None:
+        return None
+    try:
+        return repository.cache.get(aggregate_id)
+    except KeyError:
+        return None
+
+
+def evict(repository: Repository[Any], aggregate_id: UUID) -> None:
+    """Drop an aggregate from the cache (if cached), to be read again from the store."""
+    if repository.cache is not None:
+        with contextlib.suppress(KeyError):
+            repository.cache.get(aggregate_id, evict=True)
+
+
+def get_without_copy(repository: Repository[Any], aggregate_id: UUID, projector: Projector[A]) -> A:
+    """The aggregate brought up to date; with the cache on, the cached object itself."""
+    aggregate: A = repository.get(
+        aggregate_id, projector_func=cast(Any, projector), deepcopy_from_cache=False
+    )
+    return aggregate
+
+
+def get_copy(
+    repository: Repository[Any],
+    aggregate_id: UUID,
+    projector: Projector[A],
+    version: int | None = None,
+) -> A:
+    """A private copy of the aggregate, as it stands or as it stood at `version`."""
+    aggregate: A = repository.get(
+        aggregate_id, version=version, projector_func=cast(Any, projector)
+    )
+    return aggregate
+
+
+# ---- snapshots ---------------------------------------------------------------------------
+
+
+def snapshot_state(aggregate: Aggregate) -> dict[str, Any]:
+    """What a snapshot of the aggregate holds."""
+    return cast(dict[str, Any], type(aggregate).Snapshot.take(aggregate).state)
+
+
+def snapshot(app: Application[Any], aggregate: Aggregate) -> None:
+    """Store a snapshot of the aggregate as it is in memory (the library's
+    `take_snapshot` would read it from the store again)."""
+    assert app.snapshots is not None
+    app.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
+
+
+def stored_snapshots(app: Application[Any], aggregate_id: UUID) -> dict[int, StoredEvent]:
+    """The aggregate's stored snapshot rows by position, undecoded."""
+    if app.snapshots is None:
+        return {}
+    rows = app.snapshots.recorder.select_events(aggregate_id)
+    return {row.originator_version: row for row in rows}
+
+
+def last_snapshot_position(app: Application[Any], aggregate_id: UUID) -> int:
+    """Where the last snapshot was taken (0: none), without decoding it: the snapshot
+    of a large cycle weighs megabytes."""
+    if app.snapshots is None:
+        return 0
+    latest = app.snapshots.recorder.select_events(aggregate_id, desc=True, limit=1)
+    return latest[0].originator_version if latest else 0
+
+
+def decode_snapshot_state(app: Application[Any], row: StoredEvent) -> Any:
+    return getattr(app.mapper.to_domain_event(row), "state", None)
+
+
+# ---- reading stored events ----------------------------------------------------------------
+
+
+def reads_plain_json(app: Application[Any]) -> bool:
+    """Whether stored states are the JSON transcoder's bytes as they are (no compressor,
+    no cipher): only then may `decode_plain_json` read them."""
+    mapper = app.mapper
+    return (
+        mapper.compressor is None
+        and mapper.cipher is None
+        and isinstance(mapper.transcoder, JSONTranscoder)
+    )
+
+
+def decode_plain_json(row: StoredEvent) -> Any:
+    """The event in a stored row, read straight from its JSON in a third of the mapper's
+    time. It relies on the layout the JSON transcoder writes (a datetime is
+    `{"_type_": "datetime_iso", "_data_": "<ISO text>"}`), on events holding only plain
+    JSON values besides their recording `timestamp`, and on no event class being
+    upcast (`class_version` 1), as the mapper would do."""
+    state = orjson.loads(row.state)
+    state["timestamp"] = datetime.fromisoformat(state["timestamp"]["_data_"])
+    state["originator_id"] = row.originator_id
+    state["originator_version"] = row.originator_version
+    event = object.__new__(resolve_topic(row.topic))
+    object.__setattr__(event, "__dict__", state)
+    return event
+
+
+def event_decoder(app: Application[Any]) -> Callable[[StoredEvent], Any]:
+    """How to read the application's stored events: straight from their JSON where
+    that is all they are, else through the library's mapper (decrypt, decompress,
+    transcode)."""
+    if reads_plain_json(app):
+        return decode_plain_json
+    return app.mapper.to_domain_event

@@ -1,0 +1,60 @@
+"""Load the demo, one season per scheme, into a store that lacks it: for `assess demo`,
+`assess serve --demo` and the API's demo setting alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assess.demo.seasons import generate_season
+from assess.demo.writer import cycle_id
+from assess.domain.errors import DomainError
+from assess.domain.schemes import SCHEME_IDS
+
+DEMO_UNITS = 16
+
+
+class SeasonStore(Protocol):
+    """What loading needs of the application: the stored cycles and a way to add one."""
+
+    def cycles(self) -> list[dict[str, Any]]: ...
+
+    def import_season(self, season: dict[str, Any]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class DemoSeasons:
+    """The demo cycles, those imported now and those the store already held."""
+
+    imported: list[str]
+    present: list[str]
+
+    def summary(self) -> str:
+        return (
+            f"demo cycles imported: {', '.join(self.imported) or 'none'}; "
+            f"already present: {', '.join(self.present) or 'none'}"
+        )
+
+
+def demo_cycle(scheme: str) -> str:
+    return cycle_id(scheme)
+
+
+def load_demo_seasons(app: SeasonStore, units: int = DEMO_UNITS) -> DemoSeasons:
+    """Import each scheme's demo season (seed: its place in SCHEME_IDS) unless stored."""
+    stored = {entry["cycle"] for entry in app.cycles()}
+    imported, present = [], []
+    for number, scheme in enumerate(SCHEME_IDS, start=1):
+        cycle = demo_cycle(scheme)
+        if cycle in stored:
+            present.append(cycle)
+            continue
+        try:
+            app.import_season(generate_season(scheme, units, seed=number, complications=True))
+        except DomainError as error:
+            if error.code != "duplicate":
+                raise
+            present.append(cycle)  # another process imported it first
+        else:
+            imported.append(cycle)
+    return DemoSeasons(imported, present)
