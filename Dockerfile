@@ -11,7 +11,7 @@ RUN useradd --create-home --uid 10001 assess
 
 # Dependencies first, so that code changes do not reinstall them.
 COPY pyproject.toml ./
-RUN mkdir -p domain/schemes application infrastructure api/routers cli \
+RUN mkdir -p domain/schemes application infrastructure api/routers cli demo \
     && pip install . \
     && pip uninstall -y assess
 
@@ -20,6 +20,7 @@ COPY application ./application
 COPY infrastructure ./infrastructure
 COPY api ./api
 COPY cli ./cli
+COPY demo ./demo
 RUN pip install --no-deps .
 
 USER assess

@@ -271,7 +271,7 @@ class ActionBase(BaseModel):
 
     # The verb's fields are documented, not validated here: the domain reads them (exact
     # numbers, SPEC §3's order of checks), so what it refuses gets the same status as in
-    # a season file. Fields a verb does not take still pass through (issue 9 refuses them).
+    # a season file. Fields a verb does not take still pass through.
     model_config = ConfigDict(strict=True, extra="allow", json_schema_extra=_document_verb)
 
     do: str = Field(description="The verb.")

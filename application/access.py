@@ -5,7 +5,7 @@ decides. Reading:
 
 * ``org_dept``, ``leading_group``, ``auditor`` read everything (SPEC §4). So do
   ``assessor`` actors: they belong to the assessing side and propose adjustments
-  from the results in review (scheme C), so they need every unit's results.
+  from the results in review (performance-evaluation), so they need every unit's results.
 * ``unit`` actors read only their own unit's results before publication, every
   unit's once results are published (``published``, ``closed``); the audit trail
   and appeals of their own unit only.

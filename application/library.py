@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import orjson
-from eventsourcing.application import Application, Repository
+from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
 from eventsourcing.utils import resolve_topic
@@ -37,11 +37,19 @@ def take_pending_events(aggregate: Aggregate) -> list[Any]:
 
 
 def save_aggregate(app: Application[Any], aggregate: Aggregate) -> list[Recording[Any]]:
-    """`app.save(aggregate)`, with the pending events taken at once. `Application.save`
-    takes domain events as well as aggregates; the aggregate is passed too (its events
-    now taken) so that the library still knows it: it caches it when fast-forward is off
-    and takes the snapshots of `snapshotting_intervals` from it."""
-    return app.save(*take_pending_events(aggregate), aggregate)
+    """`app.save(aggregate)`, step for step as `Application.save` does it, with the
+    pending events handed over at once. (Passing the events to `save` instead costs a
+    runtime protocol check per event, a fifth of a large import.) The aggregate is
+    known to the processing event, so the library still caches it when fast-forward is
+    off and takes the snapshots of `snapshotting_intervals` from it."""
+    processing_event: ProcessingEvent[Any] = ProcessingEvent()
+    processing_event.events = take_pending_events(aggregate)
+    processing_event.aggregates[aggregate.id] = aggregate
+    recordings = app._record(processing_event)
+    app._take_snapshots(processing_event)
+    app._notify(recordings)
+    app.notify(processing_event.events)  # the library's deprecated hook, as `save` calls it
+    return recordings
 
 
 # ---- the repository and its cache ------------------------------------------------------

@@ -51,21 +51,20 @@ class Act:
     ) -> None:
         self.fields = action
         self.shape = shape
+        self.names = field_names(shape)
         self.verb: str = verb or action["do"]
         self.actor = actor
         self.role = role
         self.actor_unit = unit
         self.at = parse_at(action.get("at"))
 
-    def _declared(self, name: str) -> str:
-        assert name in field_names(self.shape), f"{self.shape.__name__} does not declare {name!r}"
-        return name
-
     def has(self, name: str) -> bool:
-        return self.fields.get(self._declared(name)) is not None
+        assert name in self.names, f"{self.shape.__name__} does not declare {name!r}"
+        return self.fields.get(name) is not None
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self.fields.get(self._declared(name), default)
+        assert name in self.names, f"{self.shape.__name__} does not declare {name!r}"
+        return self.fields.get(name, default)
 
     def raw(self, name: str) -> Any:
         if not self.has(name):

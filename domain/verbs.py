@@ -118,6 +118,7 @@ class Correction:
 
 
 # ---- the verbs (SPEC §3, in the table's order) -------------------------------------------
+# A verb that creates something names its id first; a unit's own unit, optional, comes last.
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,10 +202,10 @@ PublishItems = _fieldless(
 class DeclareItem(Action, verb="declare_item"):
     """performance-evaluation: a unit declares an elective item for itself."""
 
-    unit: OwnUnit = None
     item: Annotated[str, Doc("The new item's id.", "E01")]
     title: Title
     weight: Weight
+    unit: OwnUnit = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,20 +222,20 @@ class RecordSupervision(Action, verb="record_supervision"):
 class DeclareInnovation(Action, verb="declare_innovation"):
     """leadership-team: a unit declares innovation work."""
 
-    unit: OwnUnit = None
     innovation: Annotated[str, Doc("The new innovation's id.", "INN-1")]
     title: Title
+    unit: OwnUnit = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class ClaimCommendation(Action, verb="claim_commendation"):
     """group-party-org: a unit claims a commendation, with evidence."""
 
-    unit: OwnUnit = None
     claim: Annotated[str, Doc("The new claim's id.", "CL-1")]
     level: Level
     title: Title
     evidence: Annotated[str, Doc("Where the commendation is documented.", "省委组织部通报")]
+    unit: OwnUnit = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -32,7 +32,7 @@ schema = schemathesis.openapi.from_dict(create_app("sqlite:///:memory:").openapi
 
 
 def _seed(url: str) -> None:
-    """The demo cycle of scheme A, and an admin account holding `od` in it."""
+    """The demo group-party-org cycle, and an admin account holding `od` in it."""
     app = open_application(AssessApp, url)
     app.import_season(generate_season("group-party-org", 16, seed=1, complications=True))
     app.close()

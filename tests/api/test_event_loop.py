@@ -3,19 +3,18 @@ replays a large cycle (a real uvicorn, so the event loop and thread pool are rea
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 
 from assess.application.service import AssessApp
+from assess.demo import generate_season
 from assess.infrastructure.persistence import open_application
 from tests.api.test_live import _free_port, _wait_until_healthy
 
@@ -27,16 +26,6 @@ HEALTHY_WITHIN = 0.1  # seconds
 SHARE = 0.9
 
 
-def _generate_season(**options: Any) -> dict[str, Any]:
-    # The demo generator is moving out of the application layer (issue 8).
-    for module in ("assess.demo", "assess.application.demo_season"):
-        try:
-            return importlib.import_module(module).generate_season(**options)  # type: ignore[no-any-return]
-        except ModuleNotFoundError:
-            continue
-    raise AssertionError("no demo season generator")
-
-
 @pytest.fixture(scope="module")
 def large_cycle(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[int]]:
     """A 2,000-unit cycle with several results versions, imported in one batch, so its one
@@ -44,7 +33,7 @@ def large_cycle(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[int
     url = f"sqlite:///{tmp_path_factory.mktemp('large') / 'events.db'}"
     app = open_application(AssessApp, url)
     try:
-        season = _generate_season(scheme="leadership-team", units=2000, seed=1, complications=True)
+        season = generate_season(scheme="leadership-team", units=2000, seed=1, complications=True)
         app.import_season(season)
         versions = [entry["version"] for entry in app.inspect(CYCLE, lambda c: c.versions)]
     finally:

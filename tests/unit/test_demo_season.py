@@ -19,33 +19,38 @@ from assess.cli.season_files import dump_season
 from assess.demo import generate_season
 from assess.domain.schemes import SCHEME_IDS
 
-A, B, C = SCHEME_IDS
+GROUP_PARTY_ORG, LEADERSHIP_TEAM, PERFORMANCE_EVALUATION = SCHEME_IDS
 IN_PROGRESS_OR_ASSESSMENT = ("in_progress", "assessment")
 
-# SPEC §3: verb -> (roles, stages, schemes). Scores: A/B assessors, C by method.
+# SPEC §3: verb -> (roles, stages, schemes). Scores: assessors, except by method in
+# performance-evaluation.
 VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "define_item": (("org_dept",), ("draft",), (B, C)),
+    "define_item": (("org_dept",), ("draft",), (LEADERSHIP_TEAM, PERFORMANCE_EVALUATION)),
     "publish_items": (("org_dept",), ("draft",), SCHEME_IDS),
-    "declare_item": (("unit",), ("in_progress",), (C,)),
+    "declare_item": (("unit",), ("in_progress",), (PERFORMANCE_EVALUATION,)),
     "record_supervision": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, SCHEME_IDS),
-    "declare_innovation": (("unit",), ("in_progress",), (B,)),
-    "claim_commendation": (("unit",), IN_PROGRESS_OR_ASSESSMENT, (A,)),
-    "confirm_commendation": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, (A,)),
-    "record_criticism": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, (A,)),
+    "declare_innovation": (("unit",), ("in_progress",), (LEADERSHIP_TEAM,)),
+    "claim_commendation": (("unit",), IN_PROGRESS_OR_ASSESSMENT, (GROUP_PARTY_ORG,)),
+    "confirm_commendation": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, (GROUP_PARTY_ORG,)),
+    "record_criticism": (("assessor",), IN_PROGRESS_OR_ASSESSMENT, (GROUP_PARTY_ORG,)),
     "open_assessment": (("org_dept",), ("in_progress",), SCHEME_IDS),
     "submit_score": (("assessor", "unit", "rater"), ("assessment",), SCHEME_IDS),
-    "submit_sheet": (("assessor", "unit", "rater"), ("assessment",), (B, C)),
-    "submit_ballots": (("rater", "unit"), ("assessment",), (B,)),
-    "record_award": (("assessor",), ("assessment",), (B,)),
-    "recognize_innovation": (("assessor",), ("assessment",), (B,)),
-    "apply_cap": (("assessor", "org_dept"), ("assessment", "review"), (A,)),
+    "submit_sheet": (
+        ("assessor", "unit", "rater"),
+        ("assessment",),
+        (LEADERSHIP_TEAM, PERFORMANCE_EVALUATION),
+    ),
+    "submit_ballots": (("rater", "unit"), ("assessment",), (LEADERSHIP_TEAM,)),
+    "record_award": (("assessor",), ("assessment",), (LEADERSHIP_TEAM,)),
+    "recognize_innovation": (("assessor",), ("assessment",), (LEADERSHIP_TEAM,)),
+    "apply_cap": (("assessor", "org_dept"), ("assessment", "review"), (GROUP_PARTY_ORG,)),
     "apply_veto": (("leading_group",), ("in_progress", "assessment", "review"), SCHEME_IDS),
     "revoke_veto": (("leading_group",), ("in_progress", "assessment", "review"), SCHEME_IDS),
     "close_scoring": (("org_dept",), ("assessment",), SCHEME_IDS),
     "correct_score": (("org_dept",), ("review",), SCHEME_IDS),
-    "propose_adjustment": (("assessor", "org_dept"), ("review",), (C,)),
-    "approve_adjustment": (("leading_group",), ("review",), (C,)),
-    "reject_adjustment": (("leading_group",), ("review",), (C,)),
+    "propose_adjustment": (("assessor", "org_dept"), ("review",), (PERFORMANCE_EVALUATION,)),
+    "approve_adjustment": (("leading_group",), ("review",), (PERFORMANCE_EVALUATION,)),
+    "reject_adjustment": (("leading_group",), ("review",), (PERFORMANCE_EVALUATION,)),
     "approve_results": (("leading_group",), ("review",), SCHEME_IDS),
     "publish_results": (("org_dept",), ("approved",), SCHEME_IDS),
     "file_appeal": (("unit",), ("published",), SCHEME_IDS),
@@ -113,11 +118,11 @@ def test_numbers_are_ints_or_decimals_with_at_most_two_places(
 
 
 def test_the_header_is_a_season_of_its_scheme() -> None:
-    season = generate_season(B, 30, seed=3)
+    season = generate_season(LEADERSHIP_TEAM, 30, seed=3)
     assert season["format"] == "assess-season/1"
     assert season["cycle"] == {
         "id": "2025-leadership-team",
-        "scheme": B,
+        "scheme": LEADERSHIP_TEAM,
         "year": 2025,
         "title": season["cycle"]["title"],
     }
@@ -185,9 +190,11 @@ def test_every_verb_is_used_in_its_stage_by_its_role(scheme: str, complications:
             stages = IN_PROGRESS_OR_ASSESSMENT
         assert stage in stages, (stage, action)
         if action["do"] in ("submit_score", "submit_sheet"):
-            expected = METHOD_ROLES[action["method"]] if scheme == C else "assessor"
+            expected = (
+                METHOD_ROLES[action["method"]] if scheme == PERFORMANCE_EVALUATION else "assessor"
+            )
             assert actor["role"] == expected, action
-        if scheme == B and action["do"] in ("submit_score", "submit_sheet"):
+        if scheme == LEADERSHIP_TEAM and action["do"] in ("submit_score", "submit_sheet"):
             items = action.get("scores") or [action["item"]]
             assert {bodies[item] for item in items} == {actor["body"]}, action
         if action["do"] == "submit_ballots":
@@ -254,10 +261,10 @@ def missing_at_close(season: dict) -> dict[str, set]:
             have[unit].add(("award", None))
 
     def needed(unit: str) -> set:
-        if scheme == A:
+        if scheme == GROUP_PARTY_ORG:
             return {(c, None) for c in ("research_h1", "research_h2", "year_end")}
         mine = [i for i, to in applies.items() if to in ("all", category[unit]) or unit in to]
-        if scheme == C:
+        if scheme == PERFORMANCE_EVALUATION:
             return {(item, method) for item in mine for method in METHOD_ROLES}
         ballots = ("debrief",) if category[unit] == "town" else ("democratic_self",)
         ballots += () if category[unit] == "town" else ("democratic_staff",)
@@ -276,7 +283,7 @@ def test_every_unit_not_vetoed_is_complete_when_scoring_closes(
 
 
 def test_a_vetoed_unit_may_stay_incomplete() -> None:
-    season = season_for(A, complications=True)
+    season = season_for(GROUP_PARTY_ORG, complications=True)
     before_close = season["actions"][: [a["do"] for a in season["actions"]].index("close_scoring")]
     vetoed = {a["unit"] for a in before_close if a["do"] == "apply_veto"}
     revoked = {a["unit"] for a in season["actions"] if a["do"] == "revoke_veto"}
@@ -306,7 +313,7 @@ def test_complications_include_units_with_identical_inputs(scheme: str) -> None:
 
 @pytest.mark.parametrize("sheets", [True, False])
 def test_performance_evaluation_scores_are_fixed_points(sheets: bool) -> None:
-    season = season_for(C, complications=True, sheets=sheets)
+    season = season_for(PERFORMANCE_EVALUATION, complications=True, sheets=sheets)
     values = []
     for action in season["actions"]:
         values += list(action.get("scores", {}).values())
@@ -317,16 +324,20 @@ def test_performance_evaluation_scores_are_fixed_points(sheets: bool) -> None:
 
 
 def test_performance_evaluation_has_elective_instant_items_and_adjustments() -> None:
-    verbs = Counter(a["do"] for a in season_for(C, complications=True)["actions"])
+    verbs = Counter(
+        a["do"] for a in season_for(PERFORMANCE_EVALUATION, complications=True)["actions"]
+    )
     kinds = Counter(
-        a["kind"] for a in season_for(C, complications=True)["actions"] if a["do"] == "define_item"
+        a["kind"]
+        for a in season_for(PERFORMANCE_EVALUATION, complications=True)["actions"]
+        if a["do"] == "define_item"
     )
     assert kinds["instant"] >= 1 and verbs["declare_item"] >= 1
     assert verbs["approve_adjustment"] >= 1 and verbs["reject_adjustment"] >= 1
 
 
 def test_group_party_org_has_caps_additional_points_and_deductions() -> None:
-    actions = season_for(A, complications=True)["actions"]
+    actions = season_for(GROUP_PARTY_ORG, complications=True)["actions"]
     stages = stages_of({"actions": actions})
     caps = [stage for a, stage in zip(actions, stages, strict=True) if a["do"] == "apply_cap"]
     assert set(caps) == {"assessment", "review"}
@@ -339,7 +350,7 @@ def test_group_party_org_has_caps_additional_points_and_deductions() -> None:
 
 
 def test_leadership_team_has_one_unit_over_the_innovation_cap() -> None:
-    actions = season_for(B, complications=True)["actions"]
+    actions = season_for(LEADERSHIP_TEAM, complications=True)["actions"]
     owner = {a["innovation"]: a["unit"] for a in actions if a["do"] == "declare_innovation"}
     recognised = Counter(
         owner[a["innovation"]] for a in actions if a["do"] == "recognize_innovation"
@@ -348,7 +359,7 @@ def test_leadership_team_has_one_unit_over_the_innovation_cap() -> None:
 
 
 def test_leadership_team_corrects_a_score_and_a_set_of_ballots_in_review() -> None:
-    actions = season_for(B, complications=True)["actions"]
+    actions = season_for(LEADERSHIP_TEAM, complications=True)["actions"]
     corrections = [a for a in actions if a["do"] == "correct_score"]
     assert {"item" in a for a in corrections} == {True, False}
     assert all(a["reason"] for a in corrections)
@@ -372,7 +383,7 @@ def test_complications_veto_revoke_correct_and_appeal(scheme: str) -> None:
 # ---- options, errors and the benchmark season ----------------------------------------
 
 
-@pytest.mark.parametrize("scheme", (B, C))
+@pytest.mark.parametrize("scheme", (LEADERSHIP_TEAM, PERFORMANCE_EVALUATION))
 def test_items_sets_the_number_of_start_of_year_items(scheme: str) -> None:
     season = generate_season(scheme, 10, seed=5, items=9)
     defined = [a for a in season["actions"] if a["do"] == "define_item"]
@@ -383,10 +394,10 @@ def test_items_sets_the_number_of_start_of_year_items(scheme: str) -> None:
     ("scheme", "units", "options"),
     [
         ("no-such-scheme", 10, {}),
-        (A, 10, {"complications": True}),
-        (A, 10, {"items": 3}),
-        (B, 1, {}),
-        (C, 10, {"items": 0}),
+        (GROUP_PARTY_ORG, 10, {"complications": True}),
+        (GROUP_PARTY_ORG, 10, {"items": 3}),
+        (LEADERSHIP_TEAM, 1, {}),
+        (PERFORMANCE_EVALUATION, 10, {"items": 0}),
     ],
 )
 def test_impossible_requests_are_refused(scheme: str, units: int, options: dict) -> None:
@@ -395,7 +406,7 @@ def test_impossible_requests_are_refused(scheme: str, units: int, options: dict)
 
 
 def test_the_benchmark_season_has_one_action_per_score() -> None:
-    season = generate_season(C, 2000, seed=1, items=30, sheets=False)
+    season = generate_season(PERFORMANCE_EVALUATION, 2000, seed=1, items=30, sheets=False)
     verbs = Counter(action["do"] for action in season["actions"])
     assert verbs["submit_score"] == 2000 * 30 * 3
     assert verbs["submit_sheet"] == 0
@@ -424,11 +435,13 @@ def test_json_and_yaml_dumps_load_back_to_the_same_values(
     assert json.loads(text, parse_float=Decimal) == season
     assert yaml.load((tmp_path / "season.yaml").read_text("utf-8"), DecimalLoader) == season
     decimals = {str(n) for n in numbers_in(season) if isinstance(n, Decimal)}
-    assert decimals or (scheme == C and not complications)  # C scores are whole points
+    assert decimals or (
+        scheme == PERFORMANCE_EVALUATION and not complications
+    )  # performance-evaluation scores are whole points
     assert not any(f'"{d}"' in text for d in decimals)
     assert season["units"][0]["name"] in text
 
 
 def test_dump_refuses_an_unknown_extension(tmp_path) -> None:
     with pytest.raises(ValueError):
-        dump_season(generate_season(A, 3, seed=1), tmp_path / "season.txt")
+        dump_season(generate_season(GROUP_PARTY_ORG, 3, seed=1), tmp_path / "season.txt")
