@@ -9,9 +9,8 @@ from assess.application.service import AssessApp
 from assess.demo import generate_season
 from assess.domain.policy import ROLES, VERB_POLICY
 from tests.api.conftest import Api
+from tests.conftest import SCHEMES
 from tests.seasons import header
-
-SCHEMES = ("group-party-org", "leadership-team", "performance-evaluation")
 
 
 @pytest.mark.parametrize("number,scheme", list(enumerate(SCHEMES, start=1)))
