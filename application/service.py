@@ -36,6 +36,11 @@ class OneVersionOnly(DomainError):
     def __init__(self) -> None:
         super().__init__("invalid_value", "give only one of version, as_of and position")
 
+    @classmethod
+    def check(cls, version: int | None, as_of: str | None, position: int | None) -> None:
+        if sum(option is not None for option in (version, as_of, position)) > 1:
+            raise cls
+
 
 class AssessApp(Application[UUID]):
     name = "assess"
@@ -168,8 +173,7 @@ class AssessApp(Application[UUID]):
         """The results document of a version, of the version that stood as of a moment
         (ISO date or date-time, by the events' `at`) or after an event position; the
         latest if none is given. Naming more than one is refused (`OneVersionOnly`)."""
-        if sum(option is not None for option in (version, as_of, position)) > 1:
-            raise OneVersionOnly
+        OneVersionOnly.check(version, as_of, position)
         if as_of is not None or position is not None:
             version = self.version_at(cycle_id, position=position, as_of=as_of)
         return self.results(cycle_id, version)

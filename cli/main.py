@@ -181,11 +181,12 @@ def results(
     from assess.application.service import OneVersionOnly
     from assess.cli import render
 
+    try:  # before the store is opened
+        OneVersionOnly.check(version, as_of, position)
+    except OneVersionOnly:
+        fail("give only one of --version, --as-of and --position")
     with refusals():
-        try:
-            document = app_of(ctx).results_at(cycle, version, as_of=as_of, position=position)
-        except OneVersionOnly:
-            fail("give only one of --version, --as-of and --position")
+        document = app_of(ctx).results_at(cycle, version, as_of=as_of, position=position)
     if category is not None:
         rows = [row for row in document["results"] if row["category"] == category]
         document = {**document, "results": rows}

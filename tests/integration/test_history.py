@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -66,6 +68,22 @@ def test_the_command_line_names_its_own_options(db: str) -> None:
     ran = CliRunner().invoke(cli, arguments)
     assert ran.exit_code == 2
     assert ran.stderr == "error: give only one of --version, --as-of and --position\n"
+
+
+def test_the_option_refusal_opens_no_store(tmp_path: Path) -> None:
+    database = tmp_path / "none.db"
+    arguments = [
+        "--db",
+        f"sqlite:///{database}",
+        "results",
+        PE,
+        "--version",
+        "1",
+        "--position",
+        "3",
+    ]
+    assert CliRunner().invoke(cli, arguments).exit_code == 2
+    assert not database.exists()
 
 
 def test_diff_names_the_causes(app: AssessApp) -> None:
