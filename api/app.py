@@ -15,7 +15,7 @@ from assess.api import errors
 from assess.api.auth import Tokens
 from assess.api.demo import load_demo
 from assess.api.deps import Services
-from assess.api.routers import appeals, audit, auth, cycles, health, results, users
+from assess.api.routers import appeals, audit, auth, cycles, health, results, structure, users
 from assess.api.settings import Settings
 from assess.application.access import ActorDirectory
 from assess.application.service import AssessApp
@@ -72,6 +72,6 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
         lifespan=lifespan,
     )
     errors.install(api)
-    for router in (auth, health, cycles, results, audit, appeals, users):
+    for router in (auth, health, cycles, structure, results, audit, appeals, users):
         api.include_router(router.router)
     return api

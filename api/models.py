@@ -541,3 +541,63 @@ class PreviewOut(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok"] = "ok"
     database: Literal["ok"] = "ok"
+
+
+# ---- structure and to-do (SPEC §6.1) ---------------------------------------------------
+
+
+class StructureUnitOut(BaseModel):
+    unit: str
+    name: str
+    category: str
+    parent: str | None = Field(description="Superior organisation (SPEC §9); null if none.")
+
+
+class StructureItemOut(BaseModel):
+    item: str
+    title: str | None
+    kind: str | None
+    weight: int | None = Field(description="performance-evaluation only.")
+    body: str | None = Field(description="leadership-team only: the body that scores it.")
+    applies_to: str | list[str] | None
+    declared_by: str | None = Field(description="The unit that declared an elective item.")
+
+
+class StructureActorOut(BaseModel):
+    actor: str
+    role: str
+    unit: str | None
+    body: str | None
+    retired: bool
+
+
+class StructureOut(BaseModel):
+    """SPEC §6.1: what the cycle asks for; lists ordered by id, absent values null."""
+
+    cycle: str
+    scheme: str
+    year: int | None
+    title: str | None
+    run_by: str | None
+    stage: str
+    units: list[StructureUnitOut]
+    items: list[StructureItemOut]
+    actors: list[StructureActorOut] | None = Field(
+        description="Only for the roles that read everything (and admins); else null."
+    )
+
+
+class TodoEntryOut(BaseModel):
+    unit: str
+    component: str | None = None
+    item: str | None = None
+    method: str | None = None
+
+
+class TodoOut(BaseModel):
+    """SPEC §6.1: what close_scoring would miss that this actor may submit now."""
+
+    cycle: str
+    actor: str
+    stage: str
+    missing: list[TodoEntryOut]

@@ -43,7 +43,7 @@ class CycleState:
 
     summary: dict[str, Any]  # application.service.summary_of
     stage: str
-    actors: dict[str, dict[str, str]]
+    actors: dict[str, dict[str, Any]]
     versions: list[dict[str, Any]]
     appeals: dict[str, dict[str, str]]
     units: int
@@ -70,19 +70,21 @@ def _state_of(cycle: Cycle) -> CycleState:
 
 
 class ActorDirectory:
-    """The actors of each cycle, read once per process: they are fixed when the cycle is
-    created (no verb adds or changes an actor), so they never go stale."""
+    """The actors of each cycle, read from the cycle on every request: `add_actor` and
+    `retire_actor` change them, and a cached map would keep a retired actor acting. The
+    read is cheap: the cached cycle, a shallow copy of one dict (its entries are replaced,
+    never changed in place)."""
 
     def __init__(self, app: AssessApp) -> None:
         self.app = app
-        self._known: dict[str, dict[str, dict[str, str]]] = {}
 
-    def of(self, cycle_id: str) -> dict[str, dict[str, str]]:
+    def of(self, cycle_id: str) -> dict[str, dict[str, Any]]:
         """The cycle's actors; `not_found` for an unknown cycle."""
-        actors = self._known.get(cycle_id)
-        if actors is None:
-            actors = self._known.setdefault(cycle_id, cycle_state(self.app, cycle_id).actors)
-        return actors
+        return self.app.inspect(cycle_id, _actors_of)
+
+
+def _actors_of(cycle: Cycle) -> dict[str, dict[str, Any]]:
+    return dict(cycle.actors)
 
 
 class Viewer:
@@ -93,16 +95,21 @@ class Viewer:
         self,
         app: AssessApp,
         cycle: str,
-        actors: Mapping[str, Mapping[str, str]],
+        actors: Mapping[str, Mapping[str, Any]],
         *,
         account: str,
         admin: bool,
         holds: str | None,
     ) -> None:
-        """`account` is the account's name, `holds` the actor it holds in `cycle`."""
+        """`account` is the account's name, `holds` the actor it holds in `cycle`; a
+        retired actor counts as none."""
         self.account = account
         self.cycle = cycle
         entry = actors.get(holds) if holds else None
+        if entry is not None and entry.get("retired"):
+            if not admin:
+                raise DomainError("permission_denied", f"actor {holds} was retired in {cycle}")
+            entry = None
         if entry is None and not admin:
             raise DomainError("permission_denied", f"account {account} holds no actor in {cycle}")
         self.actor = holds if entry is not None else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +16,68 @@ class SeasonError(Exception):
     """A file that cannot be read as a season or a batch; nothing is stored."""
 
 
+def exact_int(text: str) -> int | Decimal:
+    """A JSON or YAML integer; one too long for Python's int conversion limit stays a
+    Decimal, which the figure's range then refuses."""
+    try:
+        return int(text)
+    except ValueError:
+        return Decimal(text)
+
+
+def loads_exact(text: str | bytes) -> Any:
+    """JSON with every number read exactly (SPEC §2.0): decimals as Decimal, never float.
+    `NaN` and `Infinity` become Decimal too, so the field that holds one refuses it."""
+    return json.loads(text, parse_float=Decimal, parse_int=exact_int, parse_constant=Decimal)
+
+
 class _DecimalLoader(yaml.SafeLoader):
-    """YAML with every float read as the exact Decimal it was written as."""
+    """YAML with every number read as the exact value it was written as."""
+
+
+YAML_SPECIALS = {".nan": "NaN", ".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity"}
 
 
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    text = loader.construct_scalar(node)
-    return Decimal(str(text).replace("_", ""))
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    try:
+        return _exact_float(text)
+    except InvalidOperation as exc:  # `._` matches YAML's float pattern, yet is no number
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not a number", node.start_mark
+        ) from exc
+
+
+def _exact_float(text: str) -> Decimal:
+    special = YAML_SPECIALS.get(text.lower())
+    if special is not None:
+        return Decimal(special)
+    if ":" not in text:
+        return Decimal(text)
+    # YAML 1.1 base 60 (`1:30.5` is 90.5), summed exactly.
+    sign = -1 if text.startswith("-") else 1
+    value = Decimal(0)
+    for part in text.lstrip("+-").split(":"):
+        value = value * 60 + Decimal(part)
+    return sign * value
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | Decimal:
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    if text.lstrip("+-").isdigit() and not text.lstrip("+-").startswith("0"):
+        return exact_int(text)
+    return int(loader.construct_yaml_int(node))  # 0x1f, 0o17, 0b101, 1:30, 0
 
 
 _DecimalLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_DecimalLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def parse_text(text: str, name: str) -> Any:
     """The document in `text`: JSON if `name` ends in .json, YAML otherwise."""
     if name.lower().endswith(".json"):
         try:
-            return json.loads(text, parse_float=Decimal)
+            return loads_exact(text)
         except json.JSONDecodeError as exc:
             raise SeasonError(
                 f"{name}: line {exc.lineno} column {exc.colno}: invalid JSON: {exc.msg}"

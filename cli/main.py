@@ -261,6 +261,35 @@ def diff(ctx: click.Context, cycle: str, first: int, second: int, output: str) -
     emit(document, output, render.diff_table)
 
 
+@cli.command()
+@click.argument("cycle")
+@output_option("table", "json")
+@click.pass_context
+def structure(ctx: click.Context, cycle: str, output: str) -> None:
+    """What CYCLE asks for: its units, items and actors, each ordered by id."""
+    from assess.application.structure import structure as structure_of
+    from assess.cli import render
+
+    with refusals():
+        document = structure_of(app_of(ctx), cycle, with_actors=True)
+    emit(document, output, render.structure_tables)
+
+
+@cli.command()
+@click.argument("cycle")
+@click.argument("actor")
+@output_option("table", "json")
+@click.pass_context
+def todo(ctx: click.Context, cycle: str, actor: str, output: str) -> None:
+    """The inputs close_scoring would still miss in CYCLE that ACTOR may submit now."""
+    from assess.application.structure import todo as todo_of
+    from assess.cli import render
+
+    with refusals():
+        document = todo_of(app_of(ctx), cycle, actor)
+    emit(document, output, render.todo_table)
+
+
 @cli.group()
 def appeal() -> None:
     """Appeal review: the case file, and a dry run of the answer."""

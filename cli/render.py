@@ -209,3 +209,43 @@ def preview(document: dict[str, Any]) -> None:
     for entry in document["changes"]:
         marker = "" if entry["unit"] == document["unit"] else " (knock-on)"
         out.print(f"  {entry['unit']} {entry['name']}{marker}: {_change_text(entry['changes'])}")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _listing(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(column)) for column in columns))
+    return table
+
+
+ITEM_COLUMNS = ("item", "title", "kind", "weight", "body", "applies_to", "declared_by")
+
+
+def structure_tables(document: dict[str, Any]) -> None:
+    out = console()
+    out.print(
+        f"{SCHEME_TITLES[document['scheme']]} · {document['cycle']} · {document['stage']}"
+        f" · {_cell(document['title'])}"
+    )
+    out.print(_listing("units", ("unit", "name", "category", "parent"), document["units"]))
+    if document["items"]:
+        out.print(_listing("items", ITEM_COLUMNS, document["items"]))
+    if document["actors"] is not None:
+        out.print(
+            _listing("actors", ("actor", "role", "unit", "body", "retired"), document["actors"])
+        )
+
+
+def todo_table(document: dict[str, Any]) -> None:
+    title = f"to do · {document['cycle']} · {document['actor']} · {document['stage']}"
+    columns = ("unit", "component", "item", "method")
+    used = tuple(c for c in columns if any(c in entry for entry in document["missing"]))
+    console().print(_listing(title, used or ("unit",), document["missing"]))

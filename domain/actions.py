@@ -3,27 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from assess.domain.errors import DomainError
-from assess.domain.fields import entry_shape, field_names
-from assess.domain.numbers import parse_decimal
+from assess.domain.fields import declared_fields, entry_shape, field_names
+from assess.domain.numbers import parse_decimal, parse_in_range
+from assess.domain.texts import checked_text
+
+# `at` may lie up to a day after the moment of recording: the writer's time zone.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 def parse_at(raw: object) -> str | None:
-    """`at`: an ISO date or date-time, kept as given."""
+    """`at`: an ISO date or date-time (without offset: UTC), kept as given; it may not lie
+    after now (the moment the action is recorded) beyond the tolerance (SPEC §3)."""
     if raw is None:
         return None
     if isinstance(raw, datetime | date):
-        return raw.isoformat()
+        raw = raw.isoformat()
     if not isinstance(raw, str):
         raise DomainError("invalid_value", f"at must be an ISO date or date-time, got {raw!r}")
     try:
-        datetime.fromisoformat(raw)
+        moment = datetime.fromisoformat(raw)
     except ValueError as exc:
         raise DomainError("invalid_value", f"at is not an ISO date or date-time: {raw!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC) + FUTURE_TOLERANCE:
+        raise DomainError("invalid_value", f"at {raw} lies in the future")
     return raw
 
 
@@ -36,8 +45,9 @@ class Act:
 
     `shape` is the verb's declaration (domain/verbs.py): reading a field it does not
     declare is a programming error, so the declaration and the reading cannot drift.
-    (Refusing fields a verb does not take belongs here too, when it comes: compare
-    `self.fields` with `field_names(shape)` in `__init__`.)
+    A field the verb does not take is refused here (SPEC §3), after the policy's checks:
+    `Act` is built once the action is admitted. `entry_of` names the list field whose
+    entry (a deduction, a correction) this is.
     """
 
     def __init__(
@@ -48,15 +58,23 @@ class Act:
         unit: str | None,
         shape: type,
         verb: str | None = None,
+        entry_of: str | None = None,
     ) -> None:
         self.fields = action
         self.shape = shape
         self.names = field_names(shape)
         self.verb: str = verb or action["do"]
+        self._refuse_unknown(entry_of)
         self.actor = actor
         self.role = role
         self.actor_unit = unit
         self.at = parse_at(action.get("at"))
+
+    def _refuse_unknown(self, entry_of: str | None) -> None:
+        for key in self.fields:
+            if key not in self.names and (key != "do" or entry_of):
+                where = f"an entry of {entry_of} in {self.verb}" if entry_of else self.verb
+                raise DomainError("invalid_value", f"{where} does not take the field {key!r}")
 
     def has(self, name: str) -> bool:
         assert name in self.names, f"{self.shape.__name__} does not declare {name!r}"
@@ -73,7 +91,8 @@ class Act:
 
     def entry(self, name: str, entry: dict[str, Any]) -> Act:
         """One entry of the list field `name` (a deduction, a correction), read the same way."""
-        return Act(entry, self.actor, self.role, None, entry_shape(self.shape, name), self.verb)
+        shape = entry_shape(self.shape, name)
+        return Act(entry, self.actor, self.role, None, shape, self.verb, entry_of=name)
 
     def text(self, name: str, default: str | None = None) -> str:
         if not self.has(name) and default is not None:
@@ -81,7 +100,7 @@ class Act:
         value = self.raw(name)
         if not isinstance(value, str) or not value.strip():
             raise DomainError("invalid_value", f"{name} must be a non-empty text, got {value!r}")
-        return value
+        return checked_text(value, name, declared_fields(self.shape)[name].doc.text_kind)
 
     def choice(self, name: str, allowed: Iterable[str]) -> str:
         value = self.raw(name)
@@ -112,7 +131,4 @@ class Act:
 
 
 def bounded_score(raw: object, name: str) -> Decimal:
-    value = parse_decimal(raw, name)
-    if not 0 <= value <= 100:
-        raise DomainError("invalid_value", f"{name} must be between 0 and 100, got {raw}")
-    return value
+    return parse_in_range(raw, name, Decimal(0), Decimal(100))

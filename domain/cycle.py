@@ -11,6 +11,7 @@ Nothing is recorded unless every check passes.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,7 @@ from assess.domain import events as ev
 from assess.domain.actions import Act, bounded_score, day_of
 from assess.domain.chain import GENESIS, event_content, link
 from assess.domain.errors import DomainError
-from assess.domain.policy import admit
+from assess.domain.policy import ROLES, admit
 from assess.domain.results import digest, results_array
 from assess.domain.rules import effective_rules
 from assess.domain.schemes import (
@@ -105,7 +106,7 @@ class Cycle(Aggregate):
         self.year: int = header.get("year", 0)
         self.title: str = header.get("title", "")
         self.rules: dict[str, Any] = effective_rules(self.scheme, data.get("rules"))
-        self.actors: dict[str, dict[str, str]] = {
+        self.actors: dict[str, dict[str, Any]] = {
             entry["id"]: {key: value for key, value in entry.items() if key != "id"}
             for entry in data["actors"]
         }
@@ -219,6 +220,35 @@ class Cycle(Aggregate):
         self._emit(
             ev.UnitAdded, act, unit=unit, name=act.text("name", default=unit), category=category
         )
+
+    # ---- actors: who may act, added and retired (SPEC §3) -----------------------------
+
+    def add_actor(self, act: Act) -> None:
+        actor = act.text("actor")
+        self._require_new(self.actors, actor, "actor")
+        role = act.choice("role", ROLES)
+        data: dict[str, Any] = {"actor": actor, "role": role}
+        if role == "unit":
+            data["unit"] = self._known_unit(act)
+        elif act.has("unit"):
+            raise DomainError("invalid_value", f"unit is only for a unit actor, not a {role}")
+        if act.has("body"):
+            if role != "assessor":
+                raise DomainError("invalid_value", f"body is only for an assessor, not a {role}")
+            body = act.text("body")
+            if self.scheme == LEADERSHIP_TEAM:
+                body = leadership_team.check_body(actor, body)
+            data["body"] = body
+        self._emit(ev.ActorAdded, act, **data)
+
+    def retire_actor(self, act: Act) -> None:
+        actor = act.text("actor")
+        entry = self._require_found(self.actors, actor, "actor")
+        if entry.get("retired"):
+            raise DomainError("conflict", f"actor {actor!r} is retired already")
+        if actor == act.actor:
+            raise DomainError("conflict", f"{actor} may not retire itself")
+        self._emit(ev.ActorRetired, act, actor=actor, reason=act.text("reason"))
 
     def define_item(self, act: Act) -> None:
         item = act.text("item")
@@ -449,7 +479,7 @@ class Cycle(Aggregate):
             act,
             unit=unit,
             adjustment=adjustment,
-            delta=act.decimal("delta"),
+            delta=performance_evaluation.read_delta(act),
             reason=act.text("reason"),
         )
 
@@ -495,15 +525,28 @@ class Cycle(Aggregate):
         appeal = act.text("appeal")
         self._require_new(self.appeals, appeal, "appeal")
         reason = act.text("reason")
-        if act.at and self.published_at:
-            days = (day_of(act.at) - day_of(self.published_at)).days
-            window = self.rules["appeal_window_days"]
-            if days > window:
-                raise DomainError(
-                    "wrong_stage",
-                    f"the appeal window closed: {days} days after publication, {window} allowed",
-                )
+        self._require_in_window(act)
         self._emit(ev.AppealFiled, act, unit=unit, appeal=appeal, reason=reason)
+
+    def _require_in_window(self, act: Act) -> None:
+        """Publication and appeal are each dated by their `at`, else by the day they are
+        recorded (now, for the appeal being decided); day `appeal_window_days` is the last."""
+        if self.published_at:
+            published = day_of(self.published_at)
+        elif recorded := getattr(self, "published_on", None):
+            published = date.fromisoformat(recorded)
+        else:  # undated, in a snapshot of a release that did not keep its day: unknown
+            return
+        filed = day_of(act.at) if act.at else datetime.now(UTC).date()
+        days = (filed - published).days
+        window = self.rules["appeal_window_days"]
+        if days < 0:
+            raise DomainError("wrong_stage", f"the appeal is dated before publication, {published}")
+        if days > window:
+            raise DomainError(
+                "wrong_stage",
+                f"the appeal window closed: {days} days after publication, {window} allowed",
+            )
 
     def resolve_appeal(self, act: Act) -> None:
         appeal_id = act.text("appeal")

@@ -8,6 +8,7 @@ state change; it runs again on every replay, so it never checks anything.
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -55,6 +56,23 @@ class UnitAdded(CycleEvent):
     @staticmethod
     def effect(cycle: Any, data: dict[str, Any]) -> None:
         cycle.units[data["unit"]] = {"name": data["name"], "category": data["category"]}
+
+
+class ActorAdded(CycleEvent):
+    @staticmethod
+    def effect(cycle: Any, data: dict[str, Any]) -> None:
+        cycle.actors[data["actor"]] = {
+            key: value for key, value in data.items() if key in ("role", "unit", "body")
+        }
+
+
+class ActorRetired(CycleEvent):
+    """The entry stays, marked, so structure and audit still name the actor."""
+
+    @staticmethod
+    def effect(cycle: Any, data: dict[str, Any]) -> None:
+        # A new entry, not a change in place: readers may hold a shallow copy of `actors`.
+        cycle.actors[data["actor"]] = {**cycle.actors[data["actor"]], "retired": True}
 
 
 class ItemDefined(CycleEvent):
@@ -246,6 +264,13 @@ class ResultsPublished(CycleEvent):
         cycle.stage = "published"
         cycle.published_at = data.get("published_at")
 
+    def apply(self, aggregate: Any) -> None:
+        """Undated, the appeal window counts from the day of recording (UTC). Only then is
+        `published_on` set: a cycle's state, and so its snapshots, stay as they were."""
+        super().apply(aggregate)
+        if not self.data.get("published_at"):
+            aggregate.published_on = self.timestamp.astimezone(UTC).date().isoformat()
+
 
 class AppealFiled(CycleEvent):
     @staticmethod
@@ -267,6 +292,8 @@ class CycleClosed(CycleEvent):
 
 EVENT_OF_VERB: dict[str, type[CycleEvent]] = {
     "add_unit": UnitAdded,
+    "add_actor": ActorAdded,
+    "retire_actor": ActorRetired,
     "define_item": ItemDefined,
     "publish_items": ItemsPublished,
     "declare_item": ItemDeclared,

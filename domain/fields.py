@@ -17,13 +17,18 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 @dataclass(frozen=True)
 class Doc:
-    """What a field means, one example, and the choices and bounds the domain checks."""
+    """What a field means, one example, and the choices and bounds the domain checks.
+
+    `text_kind` is the kind of a text field (domain/texts.py: `id`, `name` or `free`),
+    whose limits `Act.text` enforces.
+    """
 
     text: str
     example: Any = None
     choices: tuple[Any, ...] = ()
     minimum: int | None = None
     maximum: int | None = None
+    text_kind: str | None = None
 
 
 @dataclass(frozen=True)

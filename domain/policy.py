@@ -85,6 +85,7 @@ REVIEW = ("review",)
 UNTIL_REVIEW = ("in_progress", "assessment", "review")
 MID_YEAR = ("in_progress", "assessment")
 UNTIL_SCORING = ("draft", "in_progress", "assessment")
+UNTIL_PUBLISHED = STAGES[: STAGES.index("published") + 1]
 # Only assessors score, except in performance-evaluation: there each method has one
 # role (SPEC §3), a unit scores `self`, an assessor `org`, a rater `social`.
 SCORERS_IN = {PERFORMANCE_EVALUATION: ("assessor", "unit", "rater")}
@@ -98,6 +99,8 @@ SELF_BALLOTS = Limit("unit", "component", ("democratic_self",))
 
 VERB_POLICY: dict[str, VerbRule] = {
     "add_unit": VerbRule(EVERY, ("org_dept",), ("draft",)),
+    "add_actor": VerbRule(EVERY, ("org_dept",), UNTIL_PUBLISHED),
+    "retire_actor": VerbRule(EVERY, ("org_dept",), UNTIL_PUBLISHED),
     "define_item": VerbRule(ITEMS, ("org_dept",), ("draft",), stage_exceptions=(INSTANT,)),
     "publish_items": VerbRule(EVERY, ("org_dept",), ("draft",)),
     "declare_item": VerbRule((PERFORMANCE_EVALUATION,), ("unit",), ("in_progress",)),
@@ -150,7 +153,7 @@ class Admitted:
 
 
 def admit(
-    action: dict[str, Any], scheme: str, stage: str, actors: dict[str, dict[str, str]]
+    action: dict[str, Any], scheme: str, stage: str, actors: dict[str, dict[str, Any]]
 ) -> Admitted:
     """SPEC §3's checks before the fields: verb and scheme, actor and role, stage."""
     verb = action.get("do")
@@ -171,13 +174,15 @@ def _authorise(
     rule: VerbRule,
     scheme: str,
     action: dict[str, Any],
-    actors: dict[str, dict[str, str]],
+    actors: dict[str, dict[str, Any]],
 ) -> Admitted:
     """Who acts, and whether that role may use this verb for this unit and these values."""
     by = action.get("by")
     actor = actors.get(by) if isinstance(by, str) else None
     if actor is None or not isinstance(by, str):
         raise DomainError("permission_denied", f"unknown actor {by!r}")
+    if actor.get("retired"):
+        raise DomainError("permission_denied", f"actor {by} was retired")
     role = actor["role"]
     if role not in rule.roles_of(scheme):
         raise DomainError("permission_denied", f"{by} ({role}) may not {verb}")

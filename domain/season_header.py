@@ -9,8 +9,9 @@ from typing import Any
 
 from assess.domain.errors import DomainError
 from assess.domain.policy import ROLES
-from assess.domain.rules import effective_rules
+from assess.domain.rules import checked_rules
 from assess.domain.schemes import LEADERSHIP_TEAM, SCHEME_IDS, leadership_team
+from assess.domain.texts import ID, NAME, checked_text
 
 # A calendar year of four digits at most; 0 stands for "not given".
 MIN_YEAR, MAX_YEAR = 0, 9999
@@ -24,6 +25,7 @@ def validate_header(header: dict[str, Any]) -> dict[str, Any]:
     cycle_id, scheme = cycle.get("id"), cycle.get("scheme")
     if not isinstance(cycle_id, str) or not cycle_id.strip():
         raise DomainError("invalid_value", "cycle.id must be a non-empty text")
+    checked_text(cycle_id, "cycle.id", ID)
     if scheme not in SCHEME_IDS:
         raise DomainError("invalid_value", f"cycle.scheme must be one of {', '.join(SCHEME_IDS)}")
     year = cycle.get("year", 0)
@@ -34,7 +36,7 @@ def validate_header(header: dict[str, Any]) -> dict[str, Any]:
     rules = header.get("rules") or {}
     if not isinstance(rules, dict):
         raise DomainError("invalid_value", "rules must be an object")
-    effective_rules(scheme, rules)
+    checked_rules(scheme, rules)
     units = [_unit(scheme, entry) for entry in _list(header, "units")]
     _unique(units, "unit")
     unit_ids = {unit["id"] for unit in units}
@@ -45,7 +47,7 @@ def validate_header(header: dict[str, Any]) -> dict[str, Any]:
             "id": cycle_id,
             "scheme": scheme,
             "year": year,
-            "title": str(cycle.get("title", "")),
+            "title": checked_text(str(cycle.get("title", "")), "cycle.title", NAME),
         },
         "rules": rules,
         "actors": actors,
@@ -59,7 +61,7 @@ def unit_category(scheme: str, raw: object) -> str:
         raise DomainError("invalid_value", f"category must be text, got {raw!r}")
     if scheme == LEADERSHIP_TEAM:
         return leadership_team.check_category(raw)
-    return raw
+    return checked_text(raw, "category", NAME)
 
 
 def _list(header: dict[str, Any], key: str) -> list[Any]:
@@ -80,12 +82,13 @@ def _unique(entries: list[dict[str, Any]], what: str) -> None:
 def _unit(scheme: str, entry: Any) -> dict[str, str]:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
         raise DomainError("invalid_value", f"each unit needs an id, got {entry!r}")
-    name = entry.get("name", entry["id"])
+    unit_id = checked_text(entry["id"], "unit id", ID)
+    name = entry.get("name", unit_id)
     if not isinstance(name, str):
-        raise DomainError("invalid_value", f"unit {entry['id']} name must be text")
+        raise DomainError("invalid_value", f"unit {unit_id} name must be text")
     return {
-        "id": entry["id"],
-        "name": name,
+        "id": unit_id,
+        "name": checked_text(name, f"unit {unit_id} name", NAME),
         "category": unit_category(scheme, entry.get("category", "")),
     }
 
@@ -93,6 +96,7 @@ def _unit(scheme: str, entry: Any) -> dict[str, str]:
 def _actor(scheme: str, entry: Any, unit_ids: set[str]) -> dict[str, str]:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not entry["id"]:
         raise DomainError("invalid_value", f"each actor needs an id, got {entry!r}")
+    checked_text(entry["id"], "actor id", ID)
     role = entry.get("role")
     if role not in ROLES:
         raise DomainError("invalid_value", f"actor {entry['id']}: unknown role {role!r}")
@@ -108,5 +112,5 @@ def _actor(scheme: str, entry: Any, unit_ids: set[str]) -> dict[str, str]:
         body = entry["body"]
         if scheme == LEADERSHIP_TEAM:
             body = leadership_team.check_body(entry["id"], body)
-        actor["body"] = str(body)
+        actor["body"] = checked_text(str(body), f"actor {entry['id']} body", NAME)
     return actor

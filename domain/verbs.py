@@ -12,11 +12,13 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 from assess.domain.fields import Doc
+from assess.domain.policy import ROLES
 from assess.domain.rules import DEFAULTS
 from assess.domain.schemes import LEADERSHIP_TEAM, PERFORMANCE_EVALUATION
 from assess.domain.schemes import group_party_org as gpo
 from assess.domain.schemes import leadership_team as lt
 from assess.domain.schemes import performance_evaluation as pe
+from assess.domain.texts import FREE, ID, NAME
 
 SUPERVISION_METHODS = ("meeting", "site_visit", "ledger_review")
 VETO_BASES = ("criticized_by_superior", "serious_dereliction", "other")
@@ -31,16 +33,19 @@ VERBS: dict[str, type["Action"]] = {}
 
 # ---- fields that several verbs take ------------------------------------------------------
 
-Unit = Annotated[str, Doc("The unit acted on.", "P0003")]
+Unit = Annotated[str, Doc("The unit acted on.", "P0003", text_kind=ID)]
 OwnUnit = Annotated[
-    str | None, Doc("The unit acted on; a unit actor's own unit when absent.", "P0003")
+    str | None,
+    Doc("The unit acted on; a unit actor's own unit when absent.", "P0003", text_kind=ID),
 ]
-Title = Annotated[str, Doc("A title.", "党建工作责任制落实情况")]
-Reason = Annotated[str, Doc("Why, in words.", "材料补交后复核")]
-OptionalReason = Annotated[str | None, Doc("Why, in words (optional).", "材料补交后复核")]
+Title = Annotated[str, Doc("A title.", "党建工作责任制落实情况", text_kind=NAME)]
+Reason = Annotated[str, Doc("Why, in words.", "材料补交后复核", text_kind=FREE)]
+OptionalReason = Annotated[
+    str | None, Doc("Why, in words (optional).", "材料补交后复核", text_kind=FREE)
+]
 Weight = Annotated[int, Doc("The item's weight.", 5, choices=pe.WEIGHTS)]
 Level = Annotated[str, Doc("The level of the commendation or criticism.", "provincial", gpo.LEVELS)]
-Adjustment = Annotated[str, Doc("The adjustment's id.", "ADJ-1")]
+Adjustment = Annotated[str, Doc("The adjustment's id.", "ADJ-1", text_kind=ID)]
 Score = Decimal | str
 Ballot = Decimal | str
 ScoreValue = Annotated[
@@ -58,7 +63,9 @@ Component = Annotated[
     str | None,
     Doc("group-party-org: the component scored.", "year_end", gpo.COMPONENTS),
 ]
-ScoredItem = Annotated[str | None, Doc("leadership-team, performance-evaluation: the item.", "K01")]
+ScoredItem = Annotated[
+    str | None, Doc("leadership-team, performance-evaluation: the item.", "K01", text_kind=ID)
+]
 Method = Annotated[
     str | None,
     Doc("performance-evaluation: the method, one per role.", "org", pe.METHODS),
@@ -87,7 +94,9 @@ class Deduction:
     """One entry of the negative list (负面清单): value = max(0, 100 − Σ points)."""
 
     area: Annotated[str, Doc("The area of the negative list.", "conduct", gpo.DEDUCTION_AREAS)]
-    points: Annotated[Decimal, Doc("Points deducted.", 2.5, minimum=0)]
+    points: Annotated[
+        Decimal, Doc("Points deducted: more than 0, at most 100.", 2.5, minimum=0, maximum=100)
+    ]
     reason: Reason
 
 
@@ -106,7 +115,8 @@ class Correction:
 
     kind: Annotated[str, Doc("What is corrected.", "score", CORRECTION_KINDS)]
     unit: Annotated[
-        str | None, Doc("The appellant's unit (the default; no other may be given).", "P0003")
+        str | None,
+        Doc("The appellant's unit (the default; no other may be given).", "P0003", text_kind=ID),
     ] = None
     component: Component = None
     item: ScoredItem = None
@@ -150,13 +160,45 @@ class AddUnit(Action, verb="add_unit"):
 
     example_fields = ("id", "name", "category")
 
-    id: Annotated[str | None, Doc("The new unit's id (or give it as `unit`).", "P0017")] = None
-    unit: Annotated[str | None, Doc("The new unit's id, when `id` is absent.", "P0017")] = None
-    name: Annotated[str | None, Doc("Its name; its id when absent.", "第十七党委")] = None
+    id: Annotated[
+        str | None, Doc("The new unit's id (or give it as `unit`).", "P0017", text_kind=ID)
+    ] = None
+    unit: Annotated[
+        str | None, Doc("The new unit's id, when `id` is absent.", "P0017", text_kind=ID)
+    ] = None
+    name: Annotated[
+        str | None, Doc("Its name; its id when absent.", "第十七党委", text_kind=NAME)
+    ] = None
     category: Annotated[
         str | None,
         Doc("Its category; leadership-team: town or municipal.", "town", lt.CATEGORIES),
     ] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddActor(Action, verb="add_actor"):
+    """An actor joins the cycle (until it closes): a new id, a role, and for a unit its unit."""
+
+    example_fields = ("unit",)
+
+    actor: Annotated[str, Doc("The new actor's id.", "u-P0017", text_kind=ID)]
+    role: Annotated[str, Doc("Its role.", "unit", ROLES)]
+    unit: Annotated[
+        str | None,
+        Doc("role unit (required): the existing unit it acts for.", "P0017", text_kind=ID),
+    ] = None
+    body: Annotated[
+        str | None,
+        Doc("role assessor (optional): its body; leadership-team: one of the bodies.", "org_dept"),
+    ] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RetireActor(Action, verb="retire_actor"):
+    """An actor leaves: its later actions are refused, its earlier events stand."""
+
+    actor: Annotated[str, Doc("The actor's id.", "u-P0017", text_kind=ID)]
+    reason: Reason
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,7 +207,7 @@ class DefineItem(Action, verb="define_item"):
 
     example_fields = ("body", "applies_to")
 
-    item: Annotated[str, Doc("The new item's id.", "K01")]
+    item: Annotated[str, Doc("The new item's id.", "K01", text_kind=ID)]
     title: Title
     kind: Annotated[
         str,
@@ -202,7 +244,7 @@ PublishItems = _fieldless(
 class DeclareItem(Action, verb="declare_item"):
     """performance-evaluation: a unit declares an elective item for itself."""
 
-    item: Annotated[str, Doc("The new item's id.", "E01")]
+    item: Annotated[str, Doc("The new item's id.", "E01", text_kind=ID)]
     title: Title
     weight: Weight
     unit: OwnUnit = None
@@ -214,15 +256,15 @@ class RecordSupervision(Action, verb="record_supervision"):
 
     unit: Unit
     method: Annotated[str, Doc("How it was supervised.", "site_visit", SUPERVISION_METHODS)]
-    findings: Annotated[str, Doc("What was found.", "台账完整")]
-    item: Annotated[str | None, Doc("The item concerned (optional).", "K01")] = None
+    findings: Annotated[str, Doc("What was found.", "台账完整", text_kind=FREE)]
+    item: Annotated[str | None, Doc("The item concerned (optional).", "K01", text_kind=ID)] = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeclareInnovation(Action, verb="declare_innovation"):
     """leadership-team: a unit declares innovation work."""
 
-    innovation: Annotated[str, Doc("The new innovation's id.", "INN-1")]
+    innovation: Annotated[str, Doc("The new innovation's id.", "INN-1", text_kind=ID)]
     title: Title
     unit: OwnUnit = None
 
@@ -231,10 +273,12 @@ class DeclareInnovation(Action, verb="declare_innovation"):
 class ClaimCommendation(Action, verb="claim_commendation"):
     """group-party-org: a unit claims a commendation, with evidence."""
 
-    claim: Annotated[str, Doc("The new claim's id.", "CL-1")]
+    claim: Annotated[str, Doc("The new claim's id.", "CL-1", text_kind=ID)]
     level: Level
     title: Title
-    evidence: Annotated[str, Doc("Where the commendation is documented.", "省委组织部通报")]
+    evidence: Annotated[
+        str, Doc("Where the commendation is documented.", "省委组织部通报", text_kind=FREE)
+    ]
     unit: OwnUnit = None
 
 
@@ -242,7 +286,7 @@ class ClaimCommendation(Action, verb="claim_commendation"):
 class ConfirmCommendation(Action, verb="confirm_commendation"):
     """group-party-org: an assessor confirms a claimed commendation."""
 
-    claim: Annotated[str, Doc("The claim's id.", "CL-1")]
+    claim: Annotated[str, Doc("The claim's id.", "CL-1", text_kind=ID)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -312,7 +356,7 @@ class RecordAward(Action, verb="record_award"):
 class RecognizeInnovation(Action, verb="recognize_innovation"):
     """leadership-team: an assessor recognises declared innovation work."""
 
-    innovation: Annotated[str, Doc("The innovation's id.", "INN-1")]
+    innovation: Annotated[str, Doc("The innovation's id.", "INN-1", text_kind=ID)]
     basis: Annotated[
         str, Doc("What the recognition rests on.", "commendation", lt.INNOVATION_BASES)
     ]
@@ -371,8 +415,11 @@ class ProposeAdjustment(Action, verb="propose_adjustment"):
     """performance-evaluation: 实绩分析, a signed delta to the unit's final."""
 
     unit: Unit
-    adjustment: Annotated[str, Doc("The new adjustment's id.", "ADJ-1")]
-    delta: Annotated[Decimal, Doc("Points added (negative: taken off).", -2.5)]
+    adjustment: Annotated[str, Doc("The new adjustment's id.", "ADJ-1", text_kind=ID)]
+    delta: Annotated[
+        Decimal,
+        Doc("Points added (negative: taken off), −100…100.", -2.5, minimum=-100, maximum=100),
+    ]
     reason: Reason
 
 
@@ -405,7 +452,7 @@ class FileAppeal(Action, verb="file_appeal"):
     example_fields = ("unit",)
 
     unit: OwnUnit = None
-    appeal: Annotated[str, Doc("The new appeal's id.", "AP-1")]
+    appeal: Annotated[str, Doc("The new appeal's id.", "AP-1", text_kind=ID)]
     reason: Reason
 
 
@@ -415,9 +462,9 @@ class ResolveAppeal(Action, verb="resolve_appeal"):
 
     example_fields = ("corrections",)
 
-    appeal: Annotated[str, Doc("The appeal's id.", "AP-1")]
+    appeal: Annotated[str, Doc("The appeal's id.", "AP-1", text_kind=ID)]
     outcome: Annotated[str, Doc("The decision.", "upheld", OUTCOMES)]
-    answer: Annotated[str, Doc("The answer to the unit.", "复核后更正")]
+    answer: Annotated[str, Doc("The answer to the unit.", "复核后更正", text_kind=FREE)]
     corrections: Annotated[
         list[Correction] | None,
         Doc(

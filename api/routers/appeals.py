@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
+from assess.api.exact_json import ExactJSONRoute
 from assess.api.models import AppealOut, CaseFileOut, PreviewIn, PreviewOut
 from assess.api.routers.cycles import REFUSALS
 from assess.application.appeals import appeals_of, case_file, preview_resolution
 from assess.domain.errors import DomainError
 
-router = APIRouter(prefix="/cycles", tags=["appeals"])
+router = APIRouter(prefix="/cycles", tags=["appeals"], route_class=ExactJSONRoute)
 
 
 @router.get("/{cycle_id}/appeals", response_model=list[AppealOut], responses=REFUSALS)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, status
 
 from assess.api.access import viewer_of
 from assess.api.deps import AdminAccount, AppDep, CurrentAccount, CycleId, ViewerDep
+from assess.api.exact_json import ExactJSONRoute
 from assess.api.models import (
     SCORE,
     SHEET,
@@ -27,7 +28,7 @@ from assess.application.access import CycleState, Viewer, cycle_state
 from assess.application.service import AssessApp
 from assess.domain.errors import ActionRefused, DomainError
 
-router = APIRouter(prefix="/cycles", tags=["cycles"])
+router = APIRouter(prefix="/cycles", tags=["cycles"], route_class=ExactJSONRoute)
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     status_code: {"model": ErrorOut} for status_code in (401, 403, 404, 409, 422)
@@ -80,6 +81,8 @@ def act(
     for index, action in enumerate(actions):
         if action.by is not None and action.by != actor:
             raise _not_yours(index, action.do, action.by, actor)
+        if action.at is not None and viewer.role != "org_dept":
+            raise _undated(index, action.do, viewer.role)
     return perform(app, cycle_id, [action.as_action(actor) for action in actions])
 
 
@@ -89,6 +92,12 @@ def perform(app: AssessApp, cycle_id: str, actions: list[dict[str, Any]]) -> App
 
 def _not_yours(index: int, verb: str, by: str, actor: str) -> DomainError:
     error = DomainError("invalid_value", f"by is {by!r}, but your actor here is {actor!r}")
+    return ActionRefused(index, verb, error)
+
+
+def _undated(index: int, verb: str, role: str | None) -> DomainError:
+    """Over HTTP only org_dept enters dated paper records (SPEC §3); the server dates the rest."""
+    error = DomainError("invalid_value", f"at may be given only by org_dept, not by a {role}")
     return ActionRefused(index, verb, error)
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from assess.domain.errors import DomainError
 from assess.domain.figures import Figures
-from assess.domain.numbers import HUNDRED, ZERO, round2
+from assess.domain.numbers import HUNDRED, ZERO, parse_in_range, round2
 
 if TYPE_CHECKING:
     from assess.domain.actions import Act
@@ -60,9 +60,7 @@ def _deduction(act: Act, entry: object) -> dict[str, Any]:
     if not isinstance(entry, dict):
         raise DomainError("invalid_value", "each deduction must be an object")
     inner = act.entry("deductions", entry)
-    points = inner.decimal("points")
-    if points < 0:
-        raise DomainError("invalid_value", f"deduction points must not be negative, got {points}")
+    points = parse_in_range(inner.raw("points"), "points", Decimal(0), HUNDRED, above_low=True)
     return {
         "area": inner.choice("area", DEDUCTION_AREAS),
         "points": points,
@@ -144,6 +142,11 @@ def _ordered(components: dict[str, Decimal]) -> dict[str, Decimal]:
     return {key: components[key] for key in COMPONENT_ORDER if key in components}
 
 
-def missing_inputs(unit: str, state: Any) -> list[str]:
+def missing_entries(unit: str, state: Any) -> list[dict[str, str]]:
+    """What `close_scoring` lacks for the unit: `{"unit", "component"}` entries."""
     have = state.scores.get(unit, {})
-    return [component for component in COMPONENTS if component not in have]
+    return [{"unit": unit, "component": c} for c in COMPONENTS if c not in have]
+
+
+def missing_inputs(unit: str, state: Any) -> list[str]:
+    return [entry["component"] for entry in missing_entries(unit, state)]

@@ -203,18 +203,33 @@ def assign_tiers(rows: list[Figures], units: dict[str, dict[str, str]], rules: d
             row.grade = "average" if row.vetoed or bottom_rank <= quota["bottom"] else "good"
 
 
-def missing_inputs(unit: str, state: Any) -> list[str]:
+def missing_entries(unit: str, state: Any) -> list[dict[str, str]]:
+    """What `close_scoring` lacks for the unit: `{"unit", "component"}` (ballots, and
+    `annual` for the award), `{"unit", "item"}`, or `{"unit"}` alone when no item applies."""
     category = state.units[unit]["category"]
     missing = [
-        f"{component} ballots"
+        {"unit": unit, "component": component}
         for component in BALLOT_COMPONENTS[category]
         if not state.ballots.get(unit, {}).get(component)
     ]
     if unit not in state.awards:
-        missing.append("award")
+        missing.append({"unit": unit, "component": "annual"})
     items = applicable_items(unit, state)
     if not items:
-        missing.append("no applicable item")
+        missing.append({"unit": unit})
     scores = state.scores.get(unit, {})
-    missing.extend(f"item {item}" for item in items if item not in scores)
+    missing.extend({"unit": unit, "item": item} for item in items if item not in scores)
     return missing
+
+
+def missing_inputs(unit: str, state: Any) -> list[str]:
+    return [_describe(entry) for entry in missing_entries(unit, state)]
+
+
+def _describe(entry: dict[str, str]) -> str:
+    if "item" in entry:
+        return f"item {entry['item']}"
+    component = entry.get("component")
+    if component is None:
+        return "no applicable item"
+    return "award" if component == "annual" else f"{component} ballots"

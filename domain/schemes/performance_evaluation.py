@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from assess.domain.errors import DomainError
 from assess.domain.figures import Figures
-from assess.domain.numbers import HUNDRED, ZERO, parse_decimal, round2
+from assess.domain.numbers import HUNDRED, ZERO, parse_decimal, parse_in_range, round2
 
 if TYPE_CHECKING:
     from assess.domain.actions import Act
@@ -47,6 +47,11 @@ def read_applies_to(act: Act, units: dict[str, Any]) -> str | list[str]:
 
 def read_method(act: Act) -> str:
     return act.choice("method", METHODS)
+
+
+def read_delta(act: Act) -> Decimal:
+    """实绩分析: a signed delta, −100…100."""
+    return parse_in_range(act.raw("delta"), "delta", -HUNDRED, HUNDRED)
 
 
 def fixed_point(raw: object, rules: dict[str, Any], field: str = "value") -> Decimal:
@@ -135,14 +140,23 @@ def compute(state: Any) -> list[Figures]:
     return rows
 
 
-def missing_inputs(unit: str, state: Any) -> list[str]:
+def missing_entries(unit: str, state: Any) -> list[dict[str, str]]:
+    """What `close_scoring` lacks for the unit: `{"unit", "item", "method"}` entries, or
+    `{"unit"}` alone when no item applies."""
     items = applicable_items(unit, state)
     if not items:
-        return ["no applicable item"]
+        return [{"unit": unit}]
     scores = state.scores.get(unit, {})
     return [
-        f"item {item} {method}"
+        {"unit": unit, "item": item, "method": method}
         for item in items
         for method in METHODS
         if item not in scores.get(method, {})
+    ]
+
+
+def missing_inputs(unit: str, state: Any) -> list[str]:
+    return [
+        f"item {entry['item']} {entry['method']}" if "item" in entry else "no applicable item"
+        for entry in missing_entries(unit, state)
     ]

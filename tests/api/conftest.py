@@ -101,8 +101,10 @@ class Api:
         return cycle
 
     def act(self, cycle: str, action: dict[str, Any]) -> Any:
-        """One action by the account named like its `by` (left out of the body)."""
-        body = {key: value for key, value in action.items() if key != "by"}
+        """One action by the account named like its `by` (left out of the body), dated by
+        the server as people at work are (over HTTP only org_dept may give `at`, SPEC §3;
+        an appeal then falls in the window of a publication dated the same way)."""
+        body = {key: value for key, value in action.items() if key not in ("by", "at")}
         return self.as_(action["by"]).post(f"/cycles/{cycle}/actions", json=as_json(body))
 
     def run(self, season: dict[str, Any]) -> str:

@@ -43,6 +43,7 @@ def test_appeal_preview_moves_another_unit_across_the_boundary(api: Api) -> None
     }
     season = leadership_season(towns, quotas={"town": {"top": 1, "bottom": 1}})
     appeal = {"do": "file_appeal", "by": "u-T2", "appeal": "ap", "reason": "异议"}
+    appeal["at"] = "2026-03-05"  # in the window of PUBLISH (an undated appeal is dated today)
     cycle = api.load(with_actions(season, CLOSE, APPROVE, PUBLISH, appeal))
     before = api.as_("aud").get(f"/cycles/{cycle}/verify").json()
 

@@ -117,6 +117,7 @@ def test_preview_moves_another_unit_across_the_tier_boundary(app: AssessApp) -> 
     }
     season = leadership_season(towns, quotas={"town": {"top": 1, "bottom": 1}})
     appeal = {"do": "file_appeal", "by": "u-T2", "appeal": "ap", "reason": "异议"}
+    appeal["at"] = "2026-03-05"  # in the window of PUBLISH (an undated appeal is dated today)
     app.import_season(with_actions(season, CLOSE, APPROVE, PUBLISH, appeal))
     cycle = "t-leadership-team"
     stored_before = verify_cycle(app, cycle)
