@@ -38,9 +38,15 @@ class Demo:
     accounts: list[tuple[str, str, str]]  # (account, password, what it holds)
 
 
-def load_demo(app: AssessApp, accounts: AccountStore) -> Demo:
-    """Imports the seasons not stored yet and makes the demo accounts (if absent)."""
-    return Demo(load_demo_seasons(app), _demo_accounts(accounts))
+# The account recorded in the events of demo seasons the server loads itself.
+SERVER_ACCOUNT = "server:demo"
+
+
+def load_demo(app: AssessApp, accounts: AccountStore, account: str | None = None) -> Demo:
+    """Imports the seasons not stored yet (their events recording `account`, else
+    SERVER_ACCOUNT) and makes the demo accounts (if absent)."""
+    seasons = load_demo_seasons(app, account=account or SERVER_ACCOUNT)
+    return Demo(seasons, _demo_accounts(accounts))
 
 
 def _demo_accounts(accounts: AccountStore) -> list[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from assess.domain.fields import Doc, declared_fields, union_options
 from assess.domain.policy import ROLES, STAGES
 from assess.domain.schemes import SCHEME_IDS
 from assess.domain.season_header import MAX_YEAR, MIN_YEAR
+from assess.domain.texts import ID, LONGEST, NAME
 from assess.domain.verbs import VERBS, Action
 
 CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
@@ -92,7 +93,7 @@ class PasswordIn(BaseModel):
 class BindingIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    actor: str = Field(min_length=1, max_length=200, examples=["u-P0003"])
+    actor: str = Field(min_length=1, max_length=LONGEST[ID], examples=["u-P0003"])
 
 
 # ---- cycles ------------------------------------------------------------------------
@@ -104,13 +105,15 @@ class CycleHeaderIn(BaseModel):
     id: str = Field(pattern=CYCLE_ID, examples=["2026-town"])
     scheme: Literal[SCHEME_IDS]  # type: ignore[valid-type]
     year: int = Field(0, ge=MIN_YEAR, le=MAX_YEAR, examples=[2026])
-    title: str = Field("", max_length=500, examples=["2026年度镇街领导班子抓基层党建工作考核"])
+    title: str = Field(
+        "", max_length=LONGEST[NAME], examples=["2026年度镇街领导班子抓基层党建工作考核"]
+    )
 
 
 class ActorIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=LONGEST[ID])
     role: Literal[ROLES]  # type: ignore[valid-type]
     unit: str | None = Field(None, description="For role `unit`: the unit it is bound to.")
     body: str | None = Field(
@@ -121,7 +124,7 @@ class ActorIn(BaseModel):
 class UnitIn(BaseModel):
     model_config = ConfigDict(strict=True)
 
-    id: str = Field(min_length=1, max_length=200)
+    id: str = Field(min_length=1, max_length=LONGEST[ID])
     name: str | None = None
     category: str | None = None
 
@@ -279,7 +282,8 @@ class ActionBase(BaseModel):
     at: str | None = Field(None, description="ISO date or date-time of the act.")
 
     def as_action(self, actor: str) -> dict[str, Any]:
-        return {**self.model_dump(exclude_none=True), "by": actor}
+        # Every field as sent, nulls too: a misspelt field is refused even when null.
+        return {**self.model_dump(exclude_unset=True), "by": actor}
 
 
 def _verb_model(verb: str, shape: type[Action]) -> type[ActionBase]:
@@ -389,6 +393,9 @@ class AuditRowOut(BaseModel):
     at: str | None
     actor: str
     role: str
+    account: str | None = Field(
+        description="The account that submitted it (None: recorded before accounts were)."
+    )
     verb: str
     summary: str
     reason: str
@@ -435,6 +442,7 @@ class CauseOut(BaseModel):
     position: int
     verb: str
     actor: str
+    account: str | None = Field(description="The account that submitted it.")
     at: str | None
     summary: str
     reason: str

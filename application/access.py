@@ -168,3 +168,12 @@ class Viewer:
         if asked is not None and asked != own:
             raise DomainError("permission_denied", f"you may read only your own {what}'s events")
         return own
+
+
+def require_bindable(app: AssessApp, cycle_id: str, actor: str) -> None:
+    """An account may be bound only to an actor the cycle has and has not retired."""
+    entry = cycle_state(app, cycle_id).actors.get(actor)
+    if entry is None:
+        raise DomainError("invalid_value", f"cycle {cycle_id} has no actor {actor!r}")
+    if entry.get("retired"):
+        raise DomainError("conflict", f"actor {actor} of {cycle_id} was retired")

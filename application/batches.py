@@ -20,11 +20,12 @@ class Applied:
     position: int
 
 
-def perform_batch(cycle: Cycle, actions: list[Any]) -> None:
-    """Every action in order; a refusal names the action (its index and verb)."""
+def perform_batch(cycle: Cycle, actions: list[Any], account: str | None = None) -> None:
+    """Every action in order, submitted by `account`; a refusal names the action (its
+    index and verb)."""
     for index, action in enumerate(actions):
         try:
-            cycle.perform(action)
+            cycle.perform(action, account=account)
         except DomainError as error:
             verb = action.get("do") if isinstance(action, dict) else None
             raise ActionRefused(index, str(verb), error) from None

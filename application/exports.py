@@ -43,7 +43,7 @@ def results_csv(rows: list[dict[str, Any]]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-AUDIT_COLUMNS = ["position", "event", "verb", "recorded", "actor", "role", "at"]
+AUDIT_COLUMNS = ["position", "event", "verb", "recorded", "actor", "role", "account", "at"]
 
 
 def audit_csv(records: list[dict[str, Any]]) -> bytes:

@@ -49,8 +49,9 @@ class CycleLocks:
 class Ticket:
     """One caller's batch, settled by whichever thread stores it."""
 
-    def __init__(self, actions: list[Any]) -> None:
+    def __init__(self, actions: list[Any], account: str | None = None) -> None:
         self.actions = actions
+        self.account = account
         self.settled = False
         self._outcome: Applied | BaseException | None = None
 
@@ -78,9 +79,9 @@ class GroupCommit:
         self._waiting: dict[str, list[Ticket]] = {}
         self._waiting_lock = threading.Lock()
 
-    def submit(self, cycle_id: str, actions: list[Any]) -> Applied:
+    def submit(self, cycle_id: str, actions: list[Any], account: str | None = None) -> Applied:
         """The batch stored (every action, or none of them), possibly with others."""
-        ticket = Ticket(actions)
+        ticket = Ticket(actions, account)
         if len(actions) == 1:
             with self._waiting_lock:
                 self._waiting.setdefault(cycle_id, []).append(ticket)
@@ -108,7 +109,7 @@ class GroupCommit:
             unchecked = attempt == 0 and store.is_fresh(cycle_id)
             try:
                 cycle = store.current(cycle_id, reading=unchecked)
-                outcomes = [decide(cycle, ticket.actions) for ticket in tickets]
+                outcomes = [decide(cycle, ticket.actions, ticket.account) for ticket in tickets]
                 if unchecked and any(isinstance(o, DomainError) for o in outcomes):
                     raise _Stale
                 if cycle.pending_events:
@@ -132,12 +133,13 @@ class GroupCommit:
             ticket.settle(conflict)
 
 
-def decide(cycle: Cycle, actions: list[Any]) -> Applied | DomainError:
-    """One batch on the cycle: what it did, or why it is refused. A refused single
-    action leaves the cycle as it was (every verb checks before its one event)."""
+def decide(cycle: Cycle, actions: list[Any], account: str | None = None) -> Applied | DomainError:
+    """One batch on the cycle, submitted by `account`: what it did, or why it is refused.
+    A refused single action leaves the cycle as it was (every verb checks before its one
+    event)."""
     before = len(cycle.pending_events)
     try:
-        perform_batch(cycle, actions)
+        perform_batch(cycle, actions, account)
     except DomainError as error:
         if len(cycle.pending_events) != before:
             raise

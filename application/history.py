@@ -104,6 +104,7 @@ def describe(event: CycleEvent) -> dict[str, Any]:
         "position": event.originator_version,
         "verb": verb_of(event),
         "actor": event.actor,
+        "account": event.account,
         "at": event.at,
         "summary": summary(event.data),
         "reason": event.data.get("reason") or event.data.get("answer") or "",

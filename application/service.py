@@ -59,15 +59,18 @@ class AssessApp(Application[UUID]):
 
     # ---- commands -------------------------------------------------------------
 
-    def import_season(self, season: dict[str, Any], actor: str = "system") -> Applied:
-        """A cycle from a season file: header and actions, stored in one transaction."""
+    def import_season(
+        self, season: dict[str, Any], actor: str = "system", account: str | None = None
+    ) -> Applied:
+        """A cycle from a season file: header and actions, stored in one transaction;
+        every event records `account`, the account importing it (SPEC §4.1)."""
         try:
-            cycle = Cycle.create(season, actor=actor)
+            cycle = Cycle.create(season, actor=actor, account=account)
         except DomainError as error:
             raise DomainError(error.code, f"season header: {error.message}") from None
         if self._exists(cycle.id):
             raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already")
-        perform_batch(cycle, season.get("actions") or [])
+        perform_batch(cycle, season.get("actions") or [], account=account)
         done = applied(cycle, len(cycle.pending_events))
         try:
             self.store_changes(cycle)
@@ -75,10 +78,11 @@ class AssessApp(Application[UUID]):
             raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already") from None
         return done
 
-    def act(self, cycle_id: str, actions: list[Any]) -> Applied:
-        """A further batch for an existing cycle: every action, or none of them; single
-        actions arriving together are stored together (see `group_commit`)."""
-        return self._group_commit.submit(cycle_id, actions)
+    def act(self, cycle_id: str, actions: list[Any], account: str | None = None) -> Applied:
+        """A further batch for an existing cycle, submitted by `account`: every action, or
+        none of them; single actions arriving together are stored together (see
+        `group_commit`)."""
+        return self._group_commit.submit(cycle_id, actions, account)
 
     # ---- loading and saving (what group commit uses) -------------------------------
 

@@ -131,7 +131,13 @@ def _decode(decode: Callable[[Any], Any], row: Any, position: int) -> CycleEvent
 
 def _link_of(event: CycleEvent, position: int, previous: str) -> str:
     try:
-        fields = {"actor": event.actor, "role": event.role, "at": event.at, "data": event.data}
+        fields = {
+            "actor": event.actor,
+            "role": event.role,
+            "at": event.at,
+            "data": event.data,
+            "account": event.account,
+        }
         return link(
             event_content(type(event).__name__, position, event.timestamp, fields, previous)
         )

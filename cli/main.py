@@ -70,18 +70,37 @@ def refusals() -> Iterator[None]:
     help="Event store: sqlite:///path (default sqlite:///assess.db) or postgresql://…  "
     "[env ASSESS_DB]",
 )
+@click.option(
+    "--account",
+    envvar="ASSESS_ACCOUNT",
+    metavar="NAME",
+    help="The account recorded in every event this command stores (SPEC §4.1); "
+    "default cli:<operating-system user>  [env ASSESS_ACCOUNT]",
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, account: str | None) -> None:
     """assess — event-sourced annual assessment cycles (综合考核)."""
-    ctx.obj = _LazyApp(db)
+    ctx.obj = _LazyApp(db, account or os_account())
     ctx.call_on_close(ctx.obj.close)
 
 
-class _LazyApp:
-    """Checks the URL and opens the event store only for commands that need them."""
+def os_account() -> str:
+    """`cli:<operating-system user>`, or `cli:unknown` where the system cannot say."""
+    import getpass
 
-    def __init__(self, db: str | None) -> None:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - getuser raises OSError, KeyError, ... by platform
+        return "cli:unknown"
+
+
+class _LazyApp:
+    """Checks the URL and opens the event store only for commands that need them;
+    `account` is the account the command's events record."""
+
+    def __init__(self, db: str | None, account: str) -> None:
         self.db = db
+        self.account = account
         self._url: str | None = None
         self._app: AssessApp | None = None
 
@@ -129,7 +148,7 @@ def import_(ctx: click.Context, season_file: Path) -> None:
 
     with refusals():
         season = read_season(season_file)
-        applied = app_of(ctx).import_season(season)
+        applied = app_of(ctx).import_season(season, account=store_of(ctx).account)
     click.echo(
         f"cycle {applied.cycle}: {applied.events} events stored, stage {applied.stage}"
         + (f", results version {applied.version}" if applied.version else "")
@@ -146,7 +165,7 @@ def act(ctx: click.Context, cycle: str, batch_file: Path) -> None:
 
     with refusals():
         actions = read_batch(batch_file)
-        applied = app_of(ctx).act(cycle, actions)
+        applied = app_of(ctx).act(cycle, actions, account=store_of(ctx).account)
     click.echo(
         f"cycle {applied.cycle}: {applied.events} events stored, stage {applied.stage}"
         + (f", results version {applied.version}" if applied.version else "")
@@ -213,7 +232,8 @@ def cycles(ctx: click.Context) -> None:
 @output_option("table", "json", "csv", help="json and csv: every event in full, with its hash.")
 @click.pass_context
 def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None:
-    """The events of CYCLE in order: position, time, actor, role, verb, summary, reason."""
+    """The events of CYCLE in order: position, time, actor, role, account, verb, summary,
+    reason."""
     from assess.application.audit import audit_rows, export_records
     from assess.application.exports import audit_csv
     from assess.cli import render
@@ -396,7 +416,7 @@ def demo(ctx: click.Context, units: int) -> None:
 
     app = app_of(ctx)
     with refusals():
-        click.echo(load_demo_seasons(app, units).summary())
+        click.echo(load_demo_seasons(app, units, account=store_of(ctx).account).summary())
         for scheme in SCHEME_IDS:
             render.results_table(app.results(demo_cycle(scheme)))
     click.echo(f"event store: {store_of(ctx).url}")

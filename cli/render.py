@@ -107,7 +107,7 @@ def cycles_table(cycles: list[dict[str, Any]]) -> None:
 
 def audit_table(rows: list[dict[str, Any]]) -> None:
     table = Table(title="audit")
-    for column in ("#", "recorded", "at", "actor", "role", "verb", "summary", "reason"):
+    for column in ("#", "recorded", "at", "actor", "role", "account", "verb", "summary", "reason"):
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
     for row in rows:
         table.add_row(
@@ -116,6 +116,7 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
             row["at"] or "",
             row["actor"],
             row["role"],
+            row["account"] or "",
             row["verb"],
             row["summary"],
             row["reason"],
@@ -184,11 +185,11 @@ def case_file(document: dict[str, Any]) -> None:
         out.print(f"now (version {current['version']}): {_row_line(current['row'])}")
     out.print("inputs:")
     for entry in document["inputs"]:
-        out.print(f"  #{entry['position']} {entry['verb']} by {entry['actor']}: {entry['summary']}")
+        out.print(f"  #{entry['position']} {entry['verb']} by {_who(entry)}: {entry['summary']}")
     if document["supervision"]:
         out.print("supervision findings:")
         for entry in document["supervision"]:
-            out.print(f"  #{entry['position']} by {entry['actor']}: {entry['findings']}")
+            out.print(f"  #{entry['position']} by {_who(entry)}: {entry['findings']}")
     resolution = document["resolution"]
     if resolution:
         out.print(
@@ -246,6 +247,14 @@ def structure_tables(document: dict[str, Any]) -> None:
 
 def todo_table(document: dict[str, Any]) -> None:
     title = f"to do · {document['cycle']} · {document['actor']} · {document['stage']}"
+    if not document["missing"]:
+        console().print(f"{title}: nothing to enter (无待办)")
+        return
     columns = ("unit", "component", "item", "method")
     used = tuple(c for c in columns if any(c in entry for entry in document["missing"]))
     console().print(_listing(title, used or ("unit",), document["missing"]))
+
+
+def _who(entry: dict[str, Any]) -> str:
+    """The actor, and the account that acted for it where the event records one."""
+    return f"{entry['actor']} ({entry['account']})" if entry.get("account") else entry["actor"]

@@ -62,13 +62,13 @@ def serve(
         update={"host": host or settings.host, "port": port or settings.port}
     )
     if demo:
-        _prepare_demo(url)
+        _prepare_demo(url, getattr(ctx.find_root().obj, "account", None))
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"assess API on {base}  (docs {base}/docs)  event store {_shown(url)}")
     uvicorn.run(create_app(url, settings), host=settings.host, port=settings.port)
 
 
-def _prepare_demo(url: str) -> None:
+def _prepare_demo(url: str, account: str | None) -> None:
     from assess.api.demo import load_demo
     from assess.application.service import AssessApp
     from assess.infrastructure.accounts import AccountStore
@@ -77,7 +77,7 @@ def _prepare_demo(url: str) -> None:
     app = open_application(AssessApp, url)
     accounts = AccountStore(url)
     try:
-        demo = load_demo(app, accounts)
+        demo = load_demo(app, accounts, account)
     finally:
         accounts.close()
         app.close()
@@ -122,9 +122,7 @@ def add(
     with _accounts(ctx, db) as store:
         for cycle, actor in pairs:
             _require_actor(store.url, cycle, actor)
-        store.add(name, password, admin=admin)
-        for cycle, actor in pairs:
-            store.bind(name, cycle, actor)
+        store.add(name, password, admin=admin, actors=dict(pairs))
     click.echo(f"account {name} added" + (" (admin)" if admin else ""))
 
 
@@ -184,13 +182,13 @@ class _accounts:
 
 
 def _require_actor(url: str, cycle: str, actor: str) -> None:
+    from assess.application.access import require_bindable
     from assess.application.service import AssessApp
     from assess.infrastructure.persistence import open_application
 
     app = open_application(AssessApp, url)
     try:
-        if actor not in app.cycle(cycle).actors:
-            raise DomainError("invalid_value", f"cycle {cycle} has no actor {actor!r}")
+        require_bindable(app, cycle, actor)
     finally:
         app.close()
 

@@ -19,7 +19,7 @@ class SeasonStore(Protocol):
 
     def cycles(self) -> list[dict[str, Any]]: ...
 
-    def import_season(self, season: dict[str, Any]) -> Any: ...
+    def import_season(self, season: dict[str, Any], *, account: str | None = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def demo_cycle(scheme: str) -> str:
     return cycle_id(scheme)
 
 
-def load_demo_seasons(app: SeasonStore, units: int = DEMO_UNITS) -> DemoSeasons:
+def load_demo_seasons(
+    app: SeasonStore, units: int = DEMO_UNITS, account: str | None = None
+) -> DemoSeasons:
     """Import each scheme's demo season (seed: its place in SCHEME_IDS) unless stored."""
     stored = {entry["cycle"] for entry in app.cycles()}
     imported, present = [], []
@@ -50,7 +52,8 @@ def load_demo_seasons(app: SeasonStore, units: int = DEMO_UNITS) -> DemoSeasons:
             present.append(cycle)
             continue
         try:
-            app.import_season(generate_season(scheme, units, seed=number, complications=True))
+            season = generate_season(scheme, units, seed=number, complications=True)
+            app.import_season(season, account=account)
         except DomainError as error:
             if error.code != "duplicate":
                 raise

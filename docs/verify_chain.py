@@ -26,6 +26,8 @@ def chain_hash(record: dict, previous: str) -> str:
         "data": record["data"],
         "previous": previous,
     }
+    if record.get("account") is not None:  # absent from events stored before accounts
+        content["account"] = record["account"]
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

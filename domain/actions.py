@@ -69,6 +69,7 @@ class Act:
         self.role = role
         self.actor_unit = unit
         self.at = parse_at(action.get("at"))
+        self.account: str | None = None  # who submitted it (SPEC §4.1), set by the cycle
 
     def _refuse_unknown(self, entry_of: str | None) -> None:
         for key in self.fields:

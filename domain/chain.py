@@ -1,8 +1,10 @@
 """The hash chain over a cycle's events (SPEC §7).
 
 Each event's `chain` is sha256 over the canonical JSON of its content and the
-previous event's `chain`; the first event links to GENESIS. docs/verification.md
-gives the same rule for outside auditors.
+previous event's `chain`; the first event links to GENESIS. `account` (SPEC §4.1)
+is in the content only when the event has one: events stored before accounts were
+recorded keep the content, and so the hash, they had. docs/verification.md gives the
+same rule for outside auditors.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ GENESIS = "0" * 64
 def event_content(
     name: str, position: int, timestamp: datetime, fields: dict[str, Any], previous: str
 ) -> dict[str, Any]:
-    return {
+    content = {
         "event": name,
         "position": position,
         "recorded": timestamp.isoformat(),
@@ -29,6 +31,9 @@ def event_content(
         "data": fields["data"],
         "previous": previous,
     }
+    if fields.get("account") is not None:
+        content["account"] = fields["account"]
+    return content
 
 
 def canonical_bytes(value: Any) -> bytes:

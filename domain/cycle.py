@@ -85,10 +85,17 @@ class Cycle(Aggregate):
     # ---- creation ---------------------------------------------------------------
 
     @classmethod
-    def create(cls, header: dict[str, Any], actor: str = "system", role: str = "system") -> Cycle:
-        """A new cycle from a season header (SPEC §5): cycle, rules, actors, units."""
+    def create(
+        cls,
+        header: dict[str, Any],
+        actor: str = "system",
+        role: str = "system",
+        account: str | None = None,
+    ) -> Cycle:
+        """A new cycle from a season header (SPEC §5): cycle, rules, actors, units;
+        `account` is the account importing it (SPEC §4.1)."""
         data = plain(validate_header(header))
-        fields = {"actor": actor, "role": role, "at": None, "data": data}
+        fields = {"actor": actor, "role": role, "at": None, "data": data, "account": account}
         timestamp = ev.CycleCreated.create_timestamp()
         chain = link(event_content("CycleCreated", 1, timestamp, fields, GENESIS))
         return cls._create(
@@ -141,17 +148,24 @@ class Cycle(Aggregate):
 
     # ---- dispatch: the checks of SPEC §3, in order --------------------------------
 
-    def perform(self, action: dict[str, Any]) -> None:
-        """SPEC §3's table admits the action; the verb's method checks its fields."""
+    def perform(self, action: dict[str, Any], account: str | None = None) -> None:
+        """SPEC §3's table admits the action; the verb's method checks its fields.
+        `account` submitted it (SPEC §4.1): its events record it beside the actor."""
         if not isinstance(action, dict):
             raise DomainError("invalid_value", "an action must be an object")
         admitted = admit(action, self.scheme, self.stage, self.actors)
         verb = admitted.verb
         act = Act(action, admitted.actor, admitted.role, admitted.unit, VERBS[verb])
+        act.account = account
         getattr(self, verb)(act)
 
     def _emit(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:
-        self.trigger_event(event_class, actor=act.actor, role=act.role, at=act.at, data=plain(data))
+        self._record(event_class, act, plain(data))
+
+    def _record(self, event_class: type[ev.CycleEvent], act: Act, data: dict[str, Any]) -> None:
+        self.trigger_event(
+            event_class, actor=act.actor, role=act.role, at=act.at, data=data, account=act.account
+        )
 
     def _emit_version(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:
         """An event that creates a results version records that version's digest."""
@@ -160,7 +174,7 @@ class Cycle(Aggregate):
         event_class.effect(trial, data)
         data["version"] = len(self.versions) + 1
         data["digest"] = digest(results_array(trial))
-        self.trigger_event(event_class, actor=act.actor, role=act.role, at=act.at, data=data)
+        self._record(event_class, act, data)
 
     def _emit_maybe_version(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:
         """Before scoring closes there are no results versions to create."""

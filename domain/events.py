@@ -1,6 +1,7 @@
 """The events of a cycle: one class per verb of SPEC §3, named in the past tense.
 
-Every event carries who (`actor`, `role`), when (`at` as given, and the library's
+Every event carries who (`actor`, `role`, and the `account` that submitted it, SPEC
+§4.1; None in events stored before accounts were recorded), when (`at` as given, and the library's
 recording `timestamp`), what (`data`, plain JSON values; figures as decimal text)
 and `chain`, the hash linking it to the previous event (SPEC §7). `effect` is the
 state change; it runs again on every replay, so it never checks anything.
@@ -21,6 +22,9 @@ class CycleEvent(Aggregate.Event):
     at: str | None
     data: dict[str, Any]
     chain: str
+    # A default, so that events stored without it read as None (the library and
+    # `library.decode_plain_json` set the stored state as the event's __dict__).
+    account: str | None = None
 
     @staticmethod
     def effect(cycle: Any, data: dict[str, Any]) -> None:

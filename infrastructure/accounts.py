@@ -5,7 +5,8 @@ may be ``admin`` (creates cycles and manages accounts). Passwords are stored as
 argon2id hashes (argon2-cffi). Tables, created if missing (SQLAlchemy Core):
 
 * ``accounts(name, password_hash, admin, created)``
-* ``account_actors(account, cycle, actor)`` — primary key (account, cycle)
+* ``account_actors(account, cycle, actor)`` — primary key (account, cycle), one
+  account per (cycle, actor)
 * ``settings(key, value)`` — one row, ``token_secret``, so that every worker
   serving the same database signs and checks tokens with the same key.
 
@@ -32,6 +33,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     create_engine,
     delete,
     insert,
@@ -68,6 +70,9 @@ account_actors = Table(
     ),
     Column("cycle", String(200), primary_key=True),
     Column("actor", String(200), nullable=False),
+    # An actor is one person: one account per (cycle, actor). Databases made before this
+    # constraint rely on the check in `bind`.
+    UniqueConstraint("cycle", "actor", name="account_actors_one_account"),
 )
 settings = Table(
     "settings",
@@ -119,7 +124,10 @@ class AccountStore:
 
     # ---- accounts ---------------------------------------------------------------
 
-    def add(self, name: str, password: str, admin: bool = False) -> Account:
+    def add(
+        self, name: str, password: str, admin: bool = False, actors: dict[str, str] | None = None
+    ) -> Account:
+        """A new account, bound to `actors` (cycle → actor) in the same transaction."""
         _check_name(name)
         self._recent.clear()
         row = {
@@ -128,12 +136,14 @@ class AccountStore:
             "admin": admin,
             "created": datetime.now(UTC),
         }
-        try:
-            with self.engine.begin() as connection:
+        with self.engine.begin() as connection:
+            try:
                 connection.execute(insert(accounts).values(**row))
-        except IntegrityError:
-            raise DomainError("duplicate", f"account {name!r} exists already") from None
-        return Account(name, admin)
+            except IntegrityError:
+                raise DomainError("duplicate", f"account {name!r} exists already") from None
+            for cycle, actor in (actors or {}).items():
+                _hold(connection, name, cycle, actor)
+        return self._get_or_fail(name)
 
     def set_password(self, name: str, password: str) -> None:
         self._recent.clear()
@@ -151,11 +161,7 @@ class AccountStore:
         self._recent.clear()
         with self.engine.begin() as connection:
             self._require(connection, name)
-            key = (account_actors.c.account == name) & (account_actors.c.cycle == cycle)
-            connection.execute(delete(account_actors).where(key))
-            connection.execute(
-                insert(account_actors).values(account=name, cycle=cycle, actor=actor)
-            )
+            _hold(connection, name, cycle, actor)
         return self._get_or_fail(name)
 
     def unbind(self, name: str, cycle: str) -> Account:
@@ -253,6 +259,29 @@ class AccountStore:
             if cycle is not None:
                 account.actors[cycle] = actor
         return list(found.values())
+
+
+def _hold(connection: Connection, name: str, cycle: str, actor: str) -> None:
+    """Account `name` holds `actor` in `cycle`, in place of its earlier actor there. An
+    actor is one person: another account holding it is a `conflict`."""
+    holder = connection.execute(
+        select(account_actors.c.account).where(
+            (account_actors.c.cycle == cycle)
+            & (account_actors.c.actor == actor)
+            & (account_actors.c.account != name)
+        )
+    ).scalar()
+    if holder is not None:
+        raise DomainError("conflict", f"account {holder} holds actor {actor} in {cycle} already")
+    key = (account_actors.c.account == name) & (account_actors.c.cycle == cycle)
+    connection.execute(delete(account_actors).where(key))
+    try:
+        with connection.begin_nested():
+            connection.execute(
+                insert(account_actors).values(account=name, cycle=cycle, actor=actor)
+            )
+    except IntegrityError:  # another account bound it meanwhile
+        raise DomainError("conflict", f"actor {actor} of {cycle} is held already") from None
 
 
 def _check_name(name: str) -> None:

@@ -55,7 +55,7 @@ def list_cycles(account: CurrentAccount, app: AppDep) -> list[dict[str, Any]]:
 def create_cycle(header: SeasonHeaderIn, account: AdminAccount, app: AppDep) -> CycleDetail:
     """A new cycle (stage `draft`) from a season header (admin accounts). Bind accounts
     to its actors with `PUT /users/{name}/actors/{cycle}`."""
-    app.import_season(header.as_season(), actor=account.name)
+    app.import_season(header.as_season(), actor=account.name, account=account.name)
     cycle = header.cycle.id
     return detail(viewer_of(app, cycle, cycle_state(app, cycle).actors, account))
 
@@ -83,11 +83,14 @@ def act(
             raise _not_yours(index, action.do, action.by, actor)
         if action.at is not None and viewer.role != "org_dept":
             raise _undated(index, action.do, viewer.role)
-    return perform(app, cycle_id, [action.as_action(actor) for action in actions])
+    return perform(app, cycle_id, [action.as_action(actor) for action in actions], viewer.account)
 
 
-def perform(app: AssessApp, cycle_id: str, actions: list[dict[str, Any]]) -> AppliedOut:
-    return AppliedOut(**asdict(app.act(cycle_id, actions)))
+def perform(
+    app: AssessApp, cycle_id: str, actions: list[dict[str, Any]], account: str
+) -> AppliedOut:
+    """The actions stored; their events record `account`, the signed-in account's name."""
+    return AppliedOut(**asdict(app.act(cycle_id, actions, account=account)))
 
 
 def _not_yours(index: int, verb: str, by: str, actor: str) -> DomainError:

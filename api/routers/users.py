@@ -9,8 +9,7 @@ from fastapi import APIRouter, Path, status
 from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
 from assess.api.models import AccountIn, AccountOut, BindingIn, PasswordIn
 from assess.api.routers.cycles import REFUSALS
-from assess.application.access import cycle_state
-from assess.application.service import AssessApp
+from assess.application.access import require_bindable
 from assess.domain.errors import DomainError
 from assess.infrastructure.accounts import Account
 
@@ -35,11 +34,8 @@ def add_account(
 ) -> Account:
     """A new account, bound to the given actors (cycle → actor id)."""
     for cycle, actor in body.actors.items():
-        _require_actor(app, cycle, actor)
-    account = accounts.add(body.name, body.password, admin=body.admin)
-    for cycle, actor in body.actors.items():
-        account = accounts.bind(body.name, cycle, actor)
-    return account
+        require_bindable(app, cycle, actor)
+    return accounts.add(body.name, body.password, admin=body.admin, actors=body.actors)
 
 
 @router.put("/{name}/password", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSALS)
@@ -62,7 +58,7 @@ def bind_actor(
     app: AppDep,
 ) -> Account:
     """The account acts as `actor` in the cycle (replacing its earlier actor there)."""
-    _require_actor(app, cycle_id, body.actor)
+    require_bindable(app, cycle_id, body.actor)
     return accounts.bind(name, cycle_id, body.actor)
 
 
@@ -71,8 +67,3 @@ def unbind_actor(
     name: AccountName, cycle_id: CycleId, admin: AdminAccount, accounts: AccountsDep
 ) -> Account:
     return accounts.unbind(name, cycle_id)
-
-
-def _require_actor(app: AssessApp, cycle_id: str, actor: str) -> None:
-    if actor not in cycle_state(app, cycle_id).actors:
-        raise DomainError("invalid_value", f"cycle {cycle_id} has no actor {actor!r}")

@@ -101,6 +101,8 @@ def test_only_admins_create_cycles_and_manage_accounts(api: Api, reviewed: str) 
 
 def test_an_admin_binds_accounts_to_actors(api: Api, reviewed: str) -> None:
     root = api.as_(ADMIN)
+    for holder in ("u-P3", "aud"):  # each actor has an account of its own name
+        assert root.delete(f"/users/{holder}/actors/{reviewed}").status_code == 200
     made = root.post("/users", json={"name": "p3", "password": "pw", "actors": {reviewed: "u-P3"}})
     assert made.status_code == 201 and made.json()["actors"] == {reviewed: "u-P3"}
     assert _units(api, "p3", reviewed) == ["P3"]
@@ -111,6 +113,30 @@ def test_an_admin_binds_accounts_to_actors(api: Api, reviewed: str) -> None:
     assert root.delete(f"/users/p3/actors/{reviewed}").json()["actors"] == {}
     assert root.post("/users", json={"name": "p3", "password": "pw"}).status_code == 409
     assert any(entry["name"] == "p3" for entry in root.get("/users").json())
+
+
+def test_an_actor_is_held_by_one_account(api: Api, reviewed: str) -> None:
+    """Two accounts sharing one actor would make the audit trail name nobody."""
+    root = api.as_(ADMIN)
+    api.account("other")
+    taken = root.put(f"/users/other/actors/{reviewed}", json={"actor": "lg"})
+    assert (taken.status_code, taken.json()["error"]) == (409, "conflict")
+    assert "account lg holds actor lg" in taken.json()["message"]
+    made = root.post("/users", json={"name": "p9", "password": "pw", "actors": {reviewed: "lg"}})
+    assert made.status_code == 409
+    assert root.get("/users").json() == [
+        entry for entry in root.get("/users").json() if entry["name"] != "p9"
+    ]
+
+
+def test_a_retired_actor_cannot_be_bound(api: Api, reviewed: str) -> None:
+    retired = api.act(reviewed, {"do": "retire_actor", "by": "od", "actor": "r", "reason": "调离"})
+    assert retired.status_code == 200, retired.text
+    root = api.as_(ADMIN)
+    api.account("successor")
+    refused = root.put(f"/users/successor/actors/{reviewed}", json={"actor": "r"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "conflict")
+    assert api.services.accounts.get("successor").actors == {}
 
 
 def test_the_rights_are_decided_from_plain_facts(memory_app: AssessApp) -> None:

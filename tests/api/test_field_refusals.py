@@ -31,6 +31,8 @@ def test_unknown_fields_and_texts_are_refused_naming_the_field(api: Api, scoring
     typo = {key: value for key, value in VETO.items() if key != "reason"} | {"reasn": "理由"}
     body = _invalid(leading.post(url, json=typo))
     assert "apply_veto does not take the field 'reasn'" in body["message"]
+    body = _invalid(leading.post(url, json={**VETO, "reasn": None}))  # null is no excuse
+    assert "apply_veto does not take the field 'reasn'" in body["message"]
     body = _invalid(leading.post(url, json={"actions": [VETO, {**VETO, "unit": "P2", "x": 1}]}))
     assert body["action_index"] == 1 and body["message"].startswith("action #1 (apply_veto)")
     assert "'x'" in body["message"]

@@ -51,5 +51,6 @@ def test_todo_as_json_and_table(db: str, tmp_path: Path) -> None:
     first = document["missing"][0]
     table = run(db, "todo", cycle, "soc").stdout
     assert "to do" in table and first["unit"] in table and "social" in table
+    assert "nothing to enter" in run(db, "todo", cycle, "od").stdout  # org_dept scores nothing
     unknown = run(db, "todo", cycle, "nobody")
     assert unknown.exit_code == 2 and "no actor 'nobody'" in unknown.stderr

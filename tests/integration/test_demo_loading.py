@@ -12,6 +12,7 @@ from assess.cli.main import cli
 from assess.cli.serve import _prepare_demo
 from assess.demo import demo_cycle, load_demo_seasons
 from assess.domain.schemes import SCHEME_IDS
+from assess.infrastructure.persistence import open_application
 from tests.conftest import store_agnostic
 
 DEMO_CYCLES = [demo_cycle(scheme) for scheme in SCHEME_IDS]
@@ -39,8 +40,8 @@ class _StaleListing:
     def cycles(self) -> list[dict[str, Any]]:
         return []
 
-    def import_season(self, season: dict[str, Any]) -> Any:
-        return self.app.import_season(season)
+    def import_season(self, season: dict[str, Any], *, account: str | None = None) -> Any:
+        return self.app.import_season(season, account=account)
 
 
 @store_agnostic
@@ -64,7 +65,12 @@ def test_assess_demo_says_what_it_loaded_and_shows_the_results(db: str) -> None:
 
 @store_agnostic
 def test_serve_demo_prints_the_cycles_it_loaded(db: str, capsys) -> None:
-    _prepare_demo(db)
+    _prepare_demo(db, "office")
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"demo cycles imported: {', '.join(DEMO_CYCLES)}; already present: none"
     assert "  unit / demo: u-O0000, u-P0000, u-T0000" in printed
+    app = open_application(AssessApp, db)
+    try:  # the events record the account that loaded them (SPEC §4.1)
+        assert {event.account for event in app.events_of(DEMO_CYCLES[0])} == {"office"}
+    finally:
+        app.close()
