@@ -40,27 +40,29 @@ class Demo:
 
 # The account recorded in the events of demo seasons the server loads itself.
 SERVER_ACCOUNT = "server:demo"
+DEMO_REASON = "demo account"
 
 
 def load_demo(app: AssessApp, accounts: AccountStore, account: str | None = None) -> Demo:
     """Imports the seasons not stored yet (their events recording `account`, else
     SERVER_ACCOUNT) and makes the demo accounts (if absent)."""
-    seasons = load_demo_seasons(app, account=account or SERVER_ACCOUNT)
-    return Demo(seasons, _demo_accounts(accounts))
+    by = account or SERVER_ACCOUNT
+    seasons = load_demo_seasons(app, account=by)
+    return Demo(seasons, _demo_accounts(accounts, by))
 
 
-def _demo_accounts(accounts: AccountStore) -> list[tuple[str, str, str]]:
+def _demo_accounts(accounts: AccountStore, by: str) -> list[tuple[str, str, str]]:
     shown = [(*ADMIN, "admin: every cycle, accounts")]
-    _ensure(accounts, *ADMIN, admin=True)
+    _ensure(accounts, *ADMIN, by, admin=True)
     for name, actors in DEMO_ACCOUNTS.items():
-        _ensure(accounts, name, DEMO_PASSWORD)
+        _ensure(accounts, name, DEMO_PASSWORD, by)
         for scheme, actor in actors.items():
-            accounts.bind(name, demo_cycle(scheme), actor)
+            accounts.bind(name, demo_cycle(scheme), actor, by=by, reason=DEMO_REASON)
         shown.append((name, DEMO_PASSWORD, ", ".join(sorted(set(actors.values())))))
     return shown
 
 
-def _ensure(accounts: AccountStore, name: str, password: str, admin: bool = False) -> None:
+def _ensure(accounts: AccountStore, name: str, password: str, by: str, admin: bool = False) -> None:
     if accounts.get(name) is None:
         with contextlib.suppress(DomainError):
-            accounts.add(name, password, admin=admin)
+            accounts.add(name, password, admin=admin, by=by, reason=DEMO_REASON)

@@ -609,3 +609,15 @@ class TodoOut(BaseModel):
     actor: str
     stage: str
     missing: list[TodoEntryOut]
+
+
+class DirectoryEventOut(BaseModel):
+    """SPEC §4.1: one event of the account directory, with its hash-chain link."""
+
+    position: int
+    recorded: str
+    event: str
+    by: str
+    reason: str | None
+    data: dict[str, Any]
+    chain: str

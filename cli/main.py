@@ -249,20 +249,43 @@ def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None
 
 
 @cli.command()
-@click.argument("cycle")
+@click.argument("cycle", required=False)
 @click.option("--expect-head", metavar="HASH", help="The chain head as kept elsewhere.")
+@click.option("--accounts", is_flag=True, help="Verify the account directory's chain too.")
 @output_option("text", "json")
 @click.pass_context
-def verify(ctx: click.Context, cycle: str, expect_head: str | None, output: str) -> None:
+def verify(
+    ctx: click.Context, cycle: str | None, expect_head: str | None, accounts: bool, output: str
+) -> None:
     """Replay every stored event of CYCLE: re-check the hash chain, recompute every
-    results version against its recorded digests. Exit 0 only if all holds."""
-    from assess.application.verify import verify_cycle
-    from assess.cli import render
+    results version against its recorded digests. With --accounts (CYCLE then optional),
+    replay the account directory and compare it with the stored accounts. Exit 0 only
+    if all holds."""
+    from assess.cli.serve import verify_accounts
 
-    with refusals():
-        report = verify_cycle(app_of(ctx), cycle, expect_head)
-    emit(report.as_dict(), output, render.verification)
-    sys.exit(0 if report.ok else 1)
+    if cycle is None and not accounts:
+        fail("give CYCLE, --accounts, or both")
+    document: dict[str, Any] = {}
+    if cycle is not None:
+        from assess.application.verify import verify_cycle
+
+        with refusals():
+            document = verify_cycle(app_of(ctx), cycle, expect_head).as_dict()
+    if accounts:
+        document["accounts"] = verify_accounts(ctx)
+    emit(document, output, _verification)
+    ok = document.get("ok", True) and document.get("accounts", {}).get("ok", True)
+    sys.exit(0 if ok else 1)
+
+
+def _verification(document: dict[str, Any]) -> None:
+    from assess.cli import render
+    from assess.cli.serve import directory_verification
+
+    if "cycle" in document:
+        render.verification(document)
+    if "accounts" in document:
+        directory_verification(document["accounts"])
 
 
 @cli.command()

@@ -8,8 +8,9 @@ so that `assess --help` and the other commands do not pay for them.
 
 from __future__ import annotations
 
+import json
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -22,6 +23,7 @@ EXIT_REFUSED = 2
 db_option = click.option(
     "--db", metavar="URL", help="Event store URL (overrides the global --db and ASSESS_DB)."
 )
+reason_option = click.option("--reason", help="Why: recorded in the account directory.")
 
 
 def fail(message: str) -> NoReturn:
@@ -93,7 +95,8 @@ def _shown(url: str) -> str:
 
 @click.group()
 def users() -> None:
-    """API accounts: add, list, change a password, bind to a cycle's actor."""
+    """API accounts: add, list, change a password, bind to a cycle's actor; every change
+    is an event of the account directory (`assess users audit`)."""
 
 
 @users.command("add")
@@ -108,6 +111,7 @@ def users() -> None:
     help="Act as ACTOR in CYCLE (repeatable).",
 )
 @click.password_option(help="Prompted for if not given.")
+@reason_option
 @click.pass_context
 def add(
     ctx: click.Context,
@@ -116,13 +120,14 @@ def add(
     admin: bool,
     actors: tuple[str, ...],
     password: str,
+    reason: str | None,
 ) -> None:
     """Create account NAME."""
     pairs = [_pair(entry) for entry in actors]
     with _accounts(ctx, db) as store:
         for cycle, actor in pairs:
             _require_actor(store.url, cycle, actor)
-        store.add(name, password, admin=admin, actors=dict(pairs))
+        store.add(name, password, admin=admin, actors=dict(pairs), by=by_of(ctx), reason=reason)
     click.echo(f"account {name} added" + (" (admin)" if admin else ""))
 
 
@@ -141,11 +146,14 @@ def list_(ctx: click.Context, db: str | None) -> None:
 @click.argument("name")
 @db_option
 @click.password_option(help="Prompted for if not given.")
+@reason_option
 @click.pass_context
-def passwd(ctx: click.Context, name: str, db: str | None, password: str) -> None:
+def passwd(
+    ctx: click.Context, name: str, db: str | None, password: str, reason: str | None
+) -> None:
     """Set the password of account NAME."""
     with _accounts(ctx, db) as store:
-        store.set_password(name, password)
+        store.set_password(name, password, by=by_of(ctx), reason=reason)
     click.echo(f"password of {name} changed")
 
 
@@ -154,13 +162,82 @@ def passwd(ctx: click.Context, name: str, db: str | None, password: str) -> None
 @click.argument("cycle")
 @click.argument("actor")
 @db_option
+@reason_option
 @click.pass_context
-def bind(ctx: click.Context, name: str, cycle: str, actor: str, db: str | None) -> None:
+def bind(
+    ctx: click.Context, name: str, cycle: str, actor: str, db: str | None, reason: str | None
+) -> None:
     """Let account NAME act as ACTOR in CYCLE."""
     with _accounts(ctx, db) as store:
         _require_actor(store.url, cycle, actor)
-        store.bind(name, cycle, actor)
+        store.bind(name, cycle, actor, by=by_of(ctx), reason=reason)
     click.echo(f"account {name} acts as {actor} in {cycle}")
+
+
+@users.command("unbind")
+@click.argument("name")
+@click.argument("cycle")
+@db_option
+@reason_option
+@click.pass_context
+def unbind(ctx: click.Context, name: str, cycle: str, db: str | None, reason: str | None) -> None:
+    """Account NAME no longer acts in CYCLE."""
+    with _accounts(ctx, db) as store:
+        store.unbind(name, cycle, by=by_of(ctx), reason=reason)
+    click.echo(f"account {name} acts in {cycle} no more")
+
+
+@users.command("audit")
+@click.option("--account-name", "name", metavar="NAME", help="Only events about or by NAME.")
+@db_option
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: every event in full, with its hash.",
+)
+@click.pass_context
+def audit(ctx: click.Context, name: str | None, db: str | None, output: str) -> None:
+    """The account directory's events in order: position, time, by, event, data, reason."""
+    with _accounts(ctx, db) as store:
+        events = store.audit(name)
+    if output == "json":
+        click.echo(json.dumps(events, ensure_ascii=False, indent=1))
+        return
+    for event in events:
+        data = json.dumps(event["data"], ensure_ascii=False, sort_keys=True)
+        why = f"  ({event['reason']})" if event["reason"] else ""
+        click.echo(
+            f"{event['position']:>5}  {event['recorded']}  {event['by']}  {event['event']}  "
+            f"{data}{why}"
+        )
+
+
+def verify_accounts(ctx: click.Context) -> dict[str, Any]:
+    """`assess verify --accounts`: the directory's report, as a document."""
+    with _accounts(ctx, None) as store:
+        return store.verify().as_dict()
+
+
+def directory_verification(report: dict[str, Any]) -> None:
+    verdict = "verified" if report["ok"] else "FAILED"
+    click.echo(f"account directory: {verdict}")
+    click.echo(f"  events replayed   {report['events']}")
+    click.echo(f"  chain head        {report['head']}")
+    for finding in report["findings"]:
+        click.echo(f"  {finding}")
+
+
+def by_of(ctx: click.Context) -> str:
+    """The account this command acts as (SPEC §4.1: --account, ASSESS_ACCOUNT, cli:user)."""
+    found = getattr(ctx.find_root().obj, "account", None)
+    if found:
+        return str(found)
+    from assess.cli.main import os_account
+
+    return os_account()
 
 
 class _accounts:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Query, status
 
 from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
-from assess.api.models import AccountIn, AccountOut, BindingIn, PasswordIn
+from assess.api.models import AccountIn, AccountOut, BindingIn, DirectoryEventOut, PasswordIn
 from assess.api.routers.cycles import REFUSALS
-from assess.application.access import require_bindable
+from assess.application.access import cycle_state, require_bindable
+from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
 from assess.infrastructure.accounts import Account
 
@@ -28,6 +29,32 @@ def list_accounts(admin: AdminAccount, accounts: AccountsDep) -> list[Account]:
     return accounts.all()
 
 
+@router.get("/audit", response_model=list[DirectoryEventOut], responses=REFUSALS)
+def directory_audit(
+    account: CurrentAccount,
+    accounts: AccountsDep,
+    app: AppDep,
+    name: Annotated[str | None, Query(alias="account", max_length=64)] = None,
+) -> list[dict[str, Any]]:
+    """The account directory's events in order (SPEC §4.1), for admins and auditors;
+    with `account`, those about that account or done by it."""
+    if not (account.admin or _audits(app, account)):
+        raise DomainError("permission_denied", "only admins and auditors read the directory")
+    return accounts.audit(name)
+
+
+def _audits(app: AssessApp, account: Account) -> bool:
+    """The account holds an auditor actor in some cycle."""
+    for cycle, actor in account.actors.items():
+        try:
+            entry = cycle_state(app, cycle).actors.get(actor)
+        except DomainError:  # a cycle that is not stored
+            continue
+        if entry is not None and entry.get("role") == "auditor":
+            return True
+    return False
+
+
 @router.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED, responses=REFUSALS)
 def add_account(
     body: AccountIn, admin: AdminAccount, accounts: AccountsDep, app: AppDep
@@ -35,7 +62,9 @@ def add_account(
     """A new account, bound to the given actors (cycle → actor id)."""
     for cycle, actor in body.actors.items():
         require_bindable(app, cycle, actor)
-    return accounts.add(body.name, body.password, admin=body.admin, actors=body.actors)
+    return accounts.add(
+        body.name, body.password, admin=body.admin, actors=body.actors, by=admin.name
+    )
 
 
 @router.put("/{name}/password", status_code=status.HTTP_204_NO_CONTENT, responses=REFUSALS)
@@ -45,7 +74,7 @@ def set_password(
     """Your own password, or anyone's for an admin."""
     if name != account.name and not account.admin:
         raise DomainError("permission_denied", "only an admin sets another account's password")
-    accounts.set_password(name, body.password)
+    accounts.set_password(name, body.password, by=account.name)
 
 
 @router.put("/{name}/actors/{cycle_id}", response_model=AccountOut, responses=REFUSALS)
@@ -59,11 +88,11 @@ def bind_actor(
 ) -> Account:
     """The account acts as `actor` in the cycle (replacing its earlier actor there)."""
     require_bindable(app, cycle_id, body.actor)
-    return accounts.bind(name, cycle_id, body.actor)
+    return accounts.bind(name, cycle_id, body.actor, by=admin.name)
 
 
 @router.delete("/{name}/actors/{cycle_id}", response_model=AccountOut, responses=REFUSALS)
 def unbind_actor(
     name: AccountName, cycle_id: CycleId, admin: AdminAccount, accounts: AccountsDep
 ) -> Account:
-    return accounts.unbind(name, cycle_id)
+    return accounts.unbind(name, cycle_id, by=admin.name)
