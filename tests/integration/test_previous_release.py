@@ -35,7 +35,7 @@ def previous(tmp_path: Path) -> AssessApp:
 
 
 def test_the_fixture_holds_old_topics() -> None:
-    with sqlite3.connect(f"file:{FIXTURE}?mode=ro", uri=True) as db:
+    with sqlite3.connect(f"file:{FIXTURE}?mode=ro&immutable=1", uri=True) as db:
         topics = {row[0] for row in db.execute("SELECT DISTINCT topic FROM assess_events")}
         snapshot = db.execute("SELECT state FROM assess_snapshots").fetchone()[0]
     assert "domain.events:ScoreSubmitted" in topics
