@@ -79,8 +79,12 @@ class ActorDirectory:
         self.app = app
 
     def of(self, cycle_id: str) -> dict[str, dict[str, Any]]:
-        """The cycle's actors; `not_found` for an unknown cycle."""
-        return self.app.inspect(cycle_id, _actors_of)
+        return cycle_actors(self.app, cycle_id)
+
+
+def cycle_actors(app: AssessApp, cycle_id: str) -> dict[str, dict[str, Any]]:
+    """The cycle's actors as they stand; `not_found` for an unknown cycle."""
+    return app.inspect(cycle_id, _actors_of)
 
 
 def _actors_of(cycle: Cycle) -> dict[str, dict[str, Any]]:
@@ -172,7 +176,7 @@ class Viewer:
 
 def require_bindable(app: AssessApp, cycle_id: str, actor: str) -> None:
     """An account may be bound only to an actor the cycle has and has not retired."""
-    entry = cycle_state(app, cycle_id).actors.get(actor)
+    entry = cycle_actors(app, cycle_id).get(actor)
     if entry is None:
         raise DomainError("invalid_value", f"cycle {cycle_id} has no actor {actor!r}")
     if entry.get("retired"):

@@ -24,7 +24,7 @@ from assess.api.models import (
     VersionOut,
     ViewerOut,
 )
-from assess.application.access import CycleState, Viewer, cycle_state
+from assess.application.access import CycleState, Viewer, cycle_actors
 from assess.application.service import AssessApp
 from assess.domain.errors import ActionRefused, DomainError
 
@@ -57,7 +57,7 @@ def create_cycle(header: SeasonHeaderIn, account: AdminAccount, app: AppDep) -> 
     to its actors with `PUT /users/{name}/actors/{cycle}`."""
     app.import_season(header.as_season(), actor=account.name, account=account.name)
     cycle = header.cycle.id
-    return detail(viewer_of(app, cycle, cycle_state(app, cycle).actors, account))
+    return detail(viewer_of(app, cycle, cycle_actors(app, cycle), account))
 
 
 @router.get("/{cycle_id}", response_model=CycleDetail, responses=REFUSALS)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, status
 from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
 from assess.api.models import AccountIn, AccountOut, BindingIn, DirectoryEventOut, PasswordIn
 from assess.api.routers.cycles import REFUSALS
-from assess.application.access import cycle_state, require_bindable
+from assess.application.access import cycle_actors, require_bindable
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
 from assess.infrastructure.accounts import Account
@@ -47,7 +47,7 @@ def _audits(app: AssessApp, account: Account) -> bool:
     """The account holds an auditor actor in some cycle."""
     for cycle, actor in account.actors.items():
         try:
-            entry = cycle_state(app, cycle).actors.get(actor)
+            entry = cycle_actors(app, cycle).get(actor)
         except DomainError:  # a cycle that is not stored
             continue
         if entry is not None and entry.get("role") == "auditor":
