@@ -246,8 +246,7 @@ class AccountStore:
             earlier = _held(connection, name, cycle)
             if earlier is None:
                 return
-            key = (account_actors.c.account == name) & (account_actors.c.cycle == cycle)
-            connection.execute(delete(account_actors).where(key))
+            connection.execute(delete(account_actors).where(_binding(name, cycle)))
             unbound = {"account": name, "cycle": cycle, "actor": earlier}
             _record(connection, "ActorUnbound", by, reason, unbound)
 
@@ -438,9 +437,13 @@ def _data(stored: str) -> dict[str, Any]:
     return found if isinstance(found, dict) else {"unreadable": stored}
 
 
+def _binding(name: str, cycle: str) -> Any:
+    """The row of what account `name` holds in `cycle`."""
+    return (account_actors.c.account == name) & (account_actors.c.cycle == cycle)
+
+
 def _held(connection: Connection, name: str, cycle: str) -> str | None:
-    key = (account_actors.c.account == name) & (account_actors.c.cycle == cycle)
-    return connection.execute(select(account_actors.c.actor).where(key)).scalar()
+    return connection.execute(select(account_actors.c.actor).where(_binding(name, cycle))).scalar()
 
 
 def _hold(connection: Connection, name: str, cycle: str, actor: str) -> None:
@@ -455,14 +458,10 @@ def _hold(connection: Connection, name: str, cycle: str, actor: str) -> None:
     ).scalar()
     if holder is not None:
         raise DomainError("conflict", f"account {holder} holds actor {actor} in {cycle} already")
-    key = (account_actors.c.account == name) & (account_actors.c.cycle == cycle)
-    connection.execute(delete(account_actors).where(key))
+    connection.execute(delete(account_actors).where(_binding(name, cycle)))
     try:
-        with connection.begin_nested():
-            connection.execute(
-                insert(account_actors).values(account=name, cycle=cycle, actor=actor)
-            )
-    except IntegrityError:  # another account bound it meanwhile
+        connection.execute(insert(account_actors).values(account=name, cycle=cycle, actor=actor))
+    except IntegrityError:  # another account bound it meanwhile; the transaction rolls back
         raise DomainError("conflict", f"actor {actor} of {cycle} is held already") from None
 
 
