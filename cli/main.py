@@ -280,12 +280,11 @@ def verify(
 
 def _verification(document: dict[str, Any]) -> None:
     from assess.cli import render
-    from assess.cli.serve import directory_verification
 
     if "cycle" in document:
         render.verification(document)
     if "accounts" in document:
-        directory_verification(document["accounts"])
+        render.directory_verification(document["accounts"])
 
 
 @cli.command()

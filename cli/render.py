@@ -137,6 +137,16 @@ def verification(report: dict[str, Any]) -> None:
         out.print(f"  first failure at event {report['position']}: {report['failure']}")
 
 
+def directory_verification(report: dict[str, Any]) -> None:
+    out = console()
+    verdict = "[green]verified[/green]" if report["ok"] else "[red]FAILED[/red]"
+    out.print(f"account directory: {verdict}")
+    out.print(f"  events replayed   {report['events']}")
+    out.print(f"  chain head        {report['head']}")
+    for finding in report["findings"]:
+        out.print(f"  {finding}", markup=False, highlight=False)
+
+
 def _change_text(changes: dict[str, list[Any]]) -> str:
     return "; ".join(f"{key} {old} → {new}" for key, (old, new) in changes.items())
 

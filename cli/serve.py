@@ -221,15 +221,6 @@ def verify_accounts(ctx: click.Context) -> dict[str, Any]:
         return store.verify().as_dict()
 
 
-def directory_verification(report: dict[str, Any]) -> None:
-    verdict = "verified" if report["ok"] else "FAILED"
-    click.echo(f"account directory: {verdict}")
-    click.echo(f"  events replayed   {report['events']}")
-    click.echo(f"  chain head        {report['head']}")
-    for finding in report["findings"]:
-        click.echo(f"  {finding}")
-
-
 def by_of(ctx: click.Context) -> str:
     """The account this command acts as (SPEC §4.1: --account, ASSESS_ACCOUNT, cli:user)."""
     found = getattr(ctx.find_root().obj, "account", None)
