@@ -125,26 +125,38 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
 
 
 def verification(report: dict[str, Any]) -> None:
-    out = console()
-    verdict = "[green]verified[/green]" if report["ok"] else "[red]FAILED[/red]"
-    out.print(f"cycle {report['cycle']}: {verdict}")
-    out.print(f"  events replayed   {report['events']}")
-    out.print(f"  results versions  {report['versions']}")
-    out.print(f"  digests matched   {report['digests_matched']}")
-    out.print(f"  snapshots checked {report['snapshots_checked']}")
-    out.print(f"  chain head        {report['head']}")
+    _verdict(
+        f"cycle {report['cycle']}",
+        report["ok"],
+        {
+            "events replayed": report["events"],
+            "results versions": report["versions"],
+            "digests matched": report["digests_matched"],
+            "snapshots checked": report["snapshots_checked"],
+            "chain head": report["head"],
+        },
+    )
     if not report["ok"]:
-        out.print(f"  first failure at event {report['position']}: {report['failure']}")
+        console().print(
+            f"  first failure at event {report['position']}: {report['failure']}",
+            markup=False,
+            highlight=False,
+        )
 
 
 def directory_verification(report: dict[str, Any]) -> None:
-    out = console()
-    verdict = "[green]verified[/green]" if report["ok"] else "[red]FAILED[/red]"
-    out.print(f"account directory: {verdict}")
-    out.print(f"  events replayed   {report['events']}")
-    out.print(f"  chain head        {report['head']}")
+    counts = {"events replayed": report["events"], "chain head": report["head"]}
+    _verdict("account directory", report["ok"], counts)
     for finding in report["findings"]:
-        out.print(f"  {finding}", markup=False, highlight=False)
+        console().print(f"  {finding}", markup=False, highlight=False)
+
+
+def _verdict(what: str, ok: bool, figures: dict[str, Any]) -> None:
+    """A verification's verdict and its figures, one per line."""
+    out = console()
+    out.print(f"{what}: " + ("[green]verified[/green]" if ok else "[red]FAILED[/red]"))
+    for label, value in figures.items():
+        out.print(f"  {label:<17} {value}")
 
 
 def _change_text(changes: dict[str, list[Any]]) -> str:
