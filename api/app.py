@@ -11,16 +11,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from assess.api import errors
+from assess.api import docs, errors
 from assess.api.auth import Tokens
 from assess.api.demo import load_demo
 from assess.api.deps import Services
+from assess.api.middleware import BodyLimit, Edge
 from assess.api.routers import appeals, audit, auth, cycles, health, results, structure, users
 from assess.api.settings import Settings
+from assess.api.sign_in_gate import SignInGate
 from assess.application.access import ActorDirectory
 from assess.application.service import AssessApp
 from assess.infrastructure.accounts import AccountStore, password_hasher
 from assess.infrastructure.persistence import open_application, resolve_url
+from assess.infrastructure.signing_key import SigningKey, signing_key
 
 DESCRIPTION = """\
 Annual party-building assessment cycles (综合考核), event-sourced. Every rule of the
@@ -35,6 +38,8 @@ incomplete).
 
 
 def open_services(url: str, settings: Settings) -> Services:
+    """The services of one process; KeyRefused (nothing opened) without a signing key."""
+    key = service_key(url, settings)
     app = open_application(
         AssessApp,
         url,
@@ -42,14 +47,20 @@ def open_services(url: str, settings: Settings) -> Services:
         READ_STALENESS_MS=str(settings.read_staleness_ms),
     )
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
-    accounts = AccountStore(url, hasher)
-    secret = settings.secret.get_secret_value() if settings.secret else accounts.token_secret()
-    if settings.admin_password and not accounts.all():
-        accounts.add("admin", settings.admin_password.get_secret_value(), admin=True)
+    accounts = AccountStore(url, hasher, hash_concurrency=settings.hash_concurrency)
+    admin_password = settings.admin_password.get_secret_value() if settings.admin_password else ""
+    if admin_password and not accounts.all():  # the first start of a deployment
+        accounts.add("admin", admin_password, admin=True, reason="ASSESS_ADMIN_PASSWORD")
     if settings.demo:
         load_demo(app, accounts)
-    tokens = Tokens(secret, settings.token_hours)
-    return Services(app, accounts, tokens, settings, ActorDirectory(app))
+    tokens = Tokens(key.secret, settings.token_hours)
+    gate = SignInGate.open(accounts, settings)
+    return Services(app, accounts, tokens, settings, ActorDirectory(app), gate)
+
+
+def service_key(url: str, settings: Settings) -> SigningKey:
+    secret = settings.secret.get_secret_value() if settings.secret else None
+    return signing_key(url, secret, demo=settings.demo)
 
 
 def create_app(url: str | None = None, settings: Settings | None = None) -> FastAPI:
@@ -70,8 +81,13 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by api/docs.py, from local assets
+        redoc_url=None,
     )
     errors.install(api)
-    for router in (auth, health, cycles, structure, results, audit, appeals, users):
+    for router in (auth, health, cycles, structure, results, audit, appeals, users, docs):
         api.include_router(router.router)
+    # The last added is the outermost: Edge sees the 413 of BodyLimit too.
+    api.add_middleware(BodyLimit, max_mib=settings.max_body_mb)
+    api.add_middleware(Edge)
     return api

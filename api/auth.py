@@ -1,14 +1,26 @@
-"""Bearer tokens: JWT (HS256) with `sub` = account name and `exp`, from `POST /auth/token`."""
+"""Bearer tokens: JWT (HS256) from `POST /auth/token`, with `sub` = account name, `exp`,
+and `gen` = the account's `sessions` count when issued. A password change, disabling,
+enabling or admin revocation raises the count, so every earlier token stops working
+(SPEC §4.1; checked by `deps.current_account`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 import jwt
 
 from assess.api.errors import Unauthorized
+from assess.infrastructure.accounts import Account
 
 ALGORITHM = "HS256"
+
+
+class Bearer(NamedTuple):
+    """Who a valid token names, and the `sessions` count it was issued under."""
+
+    name: str
+    generation: int
 
 
 class Tokens:
@@ -18,23 +30,27 @@ class Tokens:
         self._secret = secret
         self.lifetime = timedelta(hours=hours)
 
-    def issue(self, name: str, now: datetime | None = None) -> tuple[str, datetime]:
+    def issue(self, account: Account, now: datetime | None = None) -> tuple[str, datetime]:
         issued = now or datetime.now(UTC)
         expires = issued + self.lifetime
-        claims = {"sub": name, "iat": issued, "exp": expires}
+        claims = {"sub": account.name, "gen": account.sessions, "iat": issued, "exp": expires}
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
 
-    def subject(self, token: str) -> str:
-        """The account name of a valid token; Unauthorized for anything else."""
+    def bearer(self, token: str) -> Bearer:
+        """The account name and generation of a valid token; Unauthorized for anything
+        else (a token of an earlier release, without `gen`, too)."""
         try:
             claims = jwt.decode(
-                token, self._secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]}
+                token,
+                self._secret,
+                algorithms=[ALGORITHM],
+                options={"require": ["sub", "exp", "gen"]},
             )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("the token has expired; ask for a new one") from None
         except jwt.InvalidTokenError:
             raise Unauthorized("the token is not valid") from None
-        subject = claims["sub"]
-        if not isinstance(subject, str):
+        name, generation = claims["sub"], claims["gen"]
+        if not isinstance(name, str) or type(generation) is not int:
             raise Unauthorized("the token is not valid")
-        return subject
+        return Bearer(name, generation)

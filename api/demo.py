@@ -1,4 +1,7 @@
-"""The demo: one season per scheme (if absent) and accounts to try the API with."""
+"""The demo: one season per scheme (if absent) and accounts to try the API with.
+
+The demo accounts have well-known passwords (admin/admin, the others `demo`), exempt
+from the password rules (SPEC §4.1): never load the demo into a deployment."""
 
 from __future__ import annotations
 
@@ -63,6 +66,8 @@ def _demo_accounts(accounts: AccountStore, by: str) -> list[tuple[str, str, str]
 
 
 def _ensure(accounts: AccountStore, name: str, password: str, by: str, admin: bool = False) -> None:
+    """The demo account, made if absent. Its well-known password breaks the password
+    rules on purpose: `exempt`, and its event's reason says so (the only caller)."""
     if accounts.get(name) is None:
         with contextlib.suppress(DomainError):
-            accounts.add(name, password, admin=admin, by=by, reason=DEMO_REASON)
+            accounts.add(name, password, admin=admin, by=by, reason=DEMO_REASON, exempt=True)

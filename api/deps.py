@@ -13,6 +13,7 @@ from assess.api.auth import Tokens
 from assess.api.errors import Unauthorized
 from assess.api.models import CYCLE_ID
 from assess.api.settings import Settings
+from assess.api.sign_in_gate import SignInGate
 from assess.application.access import ActorDirectory, Viewer
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
@@ -30,6 +31,7 @@ class Services:
     tokens: Tokens
     settings: Settings
     actors: ActorDirectory
+    sign_in: SignInGate
 
     def close(self) -> None:
         self.accounts.close()
@@ -61,14 +63,20 @@ AccountsDep = Annotated[AccountStore, Depends(get_accounts)]
 
 
 def current_account(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Account:
-    """The bearer's account (read from the store once its cached copy is too old)."""
+    """The bearer's account (read from the store once its cached copy is too old): an
+    enabled account whose tokens were not revoked since this one was issued. This
+    process sees a revocation at once; other workers within `account_cache_seconds`."""
     services: Services = request.app.state.services
     if not token:
         raise Unauthorized("a bearer token is required: POST /auth/token")
-    name = services.tokens.subject(token)
+    name, generation = services.tokens.bearer(token)
     account = services.accounts.cached(name, services.settings.account_cache_seconds)
     if account is None:
         raise Unauthorized(f"account {name!r} no longer exists")
+    if account.disabled:
+        raise Unauthorized(f"account {name} is disabled")
+    if account.sessions != generation:
+        raise Unauthorized("the token was revoked; sign in again")
     return account
 
 

@@ -1,26 +1,34 @@
 """Refusals to HTTP, in one place: a stable JSON body, never a stack trace.
 
-Body: ``{"error": code, "message": text, "action_index": n | null}``. Domain codes
-map as SPEC §3 names them; ``action_index`` locates the refused action of a batch.
+Body: ``{"error": code, "message": text, "action_index": n | null, "request_id": id}``.
+Domain codes map as SPEC §3 names them; ``action_index`` locates the refused action of a
+batch; ``request_id`` is the one the response's ``X-Request-ID`` carries and the log names.
+An unexpected exception is not handled here but in `api/middleware.py`, so that it is
+logged once and the connection stays usable.
 """
 
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from typing import Any
 
 from eventsourcing.persistence import OperationalError as StoreUnavailable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from sqlalchemy.exc import OperationalError as DatabaseUnavailable
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.suggest import unknown_verb
 from assess.domain.verbs import VERBS
 
 log = logging.getLogger("assess.api")
+# The id of the request being answered: set by the middleware, read into every error body.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 STATUS_OF_CODE = {
     "permission_denied": 403,
@@ -38,6 +46,7 @@ CODE_OF_STATUS = {
     403: "permission_denied",
     404: "not_found",
     405: "method_not_allowed",
+    413: "too_large",
     409: "conflict",
     415: "invalid_value",
     422: "invalid_value",
@@ -57,7 +66,12 @@ class Unauthorized(Exception):
 
 
 def error_body(code: str, message: str, action_index: int | None = None) -> dict[str, Any]:
-    return {"error": code, "message": message, "action_index": action_index}
+    return {
+        "error": code,
+        "message": message,
+        "action_index": action_index,
+        "request_id": request_id.get(),
+    }
 
 
 def _response(
@@ -99,6 +113,8 @@ def _describe(entry: dict[str, Any]) -> str:
         loc.append("do")
     where = ".".join(str(part) for part in loc)
     text = f"{where}: {entry.get('msg', 'invalid')}"
+    if entry.get("type") == "union_tag_invalid":  # pydantic's text lists every verb
+        text = f"{where}: {unknown_verb(entry.get('ctx', {}).get('tag'), VERBS)}"
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
@@ -124,27 +140,40 @@ def on_http_error(request: Request, error: Exception) -> JSONResponse:
     code = CODE_OF_STATUS.get(error.status_code, "http_error")
     headers = dict(error.headers or {})
     if error.status_code == 405:
-        headers["Allow"] = ", ".join(_allowed_methods(request))
+        headers["Allow"] = ", ".join(_allowed_methods(request)) or headers.get("Allow", "")
     return _response(error.status_code, code, str(error.detail), headers=headers)
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method of the path, not only those of the first route that matched it."""
+    """The methods of the path's resource as the OpenAPI document has it: every route of
+    the first path template that matches (`/users/me`, not `/users/{name}`), not only
+    the first route, and through routers included with a prefix."""
+    root, path = request.scope.get("root_path", ""), request.scope["path"]
+    path = path.removeprefix(root) if root else path
+    contexts = [context for context in iter_route_contexts(request.app.routes) if context.path]
+    templates = [str(context.path) for context in contexts]
+    matched = next((t for t in templates if compile_path(t)[0].fullmatch(path)), None)
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
-            methods |= route.methods or set()
+    for context in contexts:
+        if context.path == matched:
+            methods |= context.methods or set()
     return sorted(methods)
 
 
 def on_unavailable(request: Request, error: Exception) -> JSONResponse:
-    log.error("database unavailable: %s", type(error).__name__)
+    log.error("database unavailable: %s (request %s)", type(error).__name__, request_id.get())
     return _response(503, "unavailable", "the database is unavailable; try again shortly")
 
 
-def on_unexpected(request: Request, error: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+def internal_error() -> JSONResponse:
+    """The answer to an unexpected exception, which the middleware has logged."""
     return _response(500, "internal", "internal error; it has been logged")
+
+
+def too_large(limit_mib: int) -> JSONResponse:
+    """A request body over the limit (SPEC §5); the rest of it is never read."""
+    message = f"the request body is too large: at most {limit_mib} MiB"
+    return _response(413, "too_large", message, headers={"Connection": "close"})
 
 
 def install(app: FastAPI) -> None:
@@ -154,4 +183,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(StoreUnavailable, on_unavailable)
     app.add_exception_handler(DatabaseUnavailable, on_unavailable)
-    app.add_exception_handler(Exception, on_unexpected)

@@ -10,13 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model
 
 from assess.domain.fields import Doc, declared_fields, union_options
+from assess.domain.passwords import LONGEST_PASSWORD
 from assess.domain.policy import ROLES, STAGES
 from assess.domain.schemes import SCHEME_IDS
 from assess.domain.season_header import MAX_YEAR, MIN_YEAR
-from assess.domain.texts import ID, LONGEST, NAME
+from assess.domain.texts import FREE, ID, LONGEST, NAME
 from assess.domain.verbs import VERBS, Action
+from assess.infrastructure.accounts import NAME_PATTERN
 
 CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
+# Bounds of what a query or path may give (SPEC §5): no text holds a control character,
+# and every whole number stays within PostgreSQL's `integer`, far beyond any real
+# offset, version or position (10**29 would otherwise reach the application).
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+LARGEST_NUMBER = 2**31 - 1
 SCORE: dict[str, Any] = {
     "do": "submit_score",
     "unit": "P0003",
@@ -71,29 +78,67 @@ class AccountOut(BaseModel):
         description="Actor id held in each cycle (cycle id → actor id).",
         examples=[{"2025-group-party-org": "od"}],
     )
+    disabled: bool = Field(False, description="Cannot sign in; its tokens are refused.")
+
+
+ACCOUNT_NAME = NAME_PATTERN.pattern
+Password = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=LONGEST_PASSWORD,
+        description="At least 10 characters, not the account name (SPEC §4.1).",
+    ),
+]
+Reason = Annotated[
+    str | None,
+    Field(max_length=LONGEST[FREE], description="Why: recorded in the account directory."),
+]
 
 
 class AccountIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    name: str = Field(min_length=1, max_length=64, examples=["u-P0003"])
-    password: str = Field(min_length=1, max_length=256)
+    name: str = Field(pattern=ACCOUNT_NAME, examples=["u-P0003"])
+    password: Password
     admin: bool = False
     actors: dict[str, str] = Field(
         default_factory=dict, examples=[{"2025-group-party-org": "u-P0003"}]
     )
+    reason: Reason = None
 
 
 class PasswordIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
-    password: str = Field(min_length=1, max_length=256)
+    password: Password
+    current_password: str | None = Field(
+        None,
+        max_length=LONGEST_PASSWORD,
+        description="Required to change your own password (an admin too); an admin resets "
+        "another account's without it.",
+    )
+    reason: Reason = None
+
+
+class AdminIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    admin: bool = Field(description="true grants admin, false revokes it.")
+    reason: Reason = None
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    reason: Reason = None
 
 
 class BindingIn(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
 
     actor: str = Field(min_length=1, max_length=LONGEST[ID], examples=["u-P0003"])
+    reason: Reason = None
 
 
 # ---- cycles ------------------------------------------------------------------------
@@ -180,11 +225,18 @@ class VersionOut(BaseModel):
 
 
 class CountsOut(BaseModel):
+    """Counted over what the caller may read (SPEC §4); null: not the caller's to count."""
+
     units: int
-    actors: int
+    actors: int | None = Field(description="Null unless the caller reads everything.")
     items: int
-    vetoes: int
-    appeals: dict[str, int] = Field(examples=[{"pending": 0, "upheld": 1, "dismissed": 1}])
+    vetoes: int | None = Field(
+        description="Null for a unit or rater account before results are published."
+    )
+    appeals: dict[str, int] | None = Field(
+        description="A unit account counts its own unit's appeals; null for a rater.",
+        examples=[{"pending": 0, "upheld": 1, "dismissed": 1}],
+    )
 
 
 class ViewerOut(BaseModel):

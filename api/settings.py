@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -16,8 +18,9 @@ class Settings(BaseSettings):
     )
     secret: SecretStr | None = Field(
         None,
-        description="Token signing key. Unset: one is made and kept in the database, "
-        "so that every worker on that database agrees.",
+        description="Token signing key, at least 32 bytes. Unset: on SQLite a key file made "
+        "with mode 0600 beside the database; on PostgreSQL the server refuses to start "
+        "(outside demo mode). Never kept in the database.",
     )
     token_hours: float = Field(8.0, gt=0, le=24 * 30, description="Lifetime of a bearer token.")
     cache_size: int = Field(16, ge=0, description="Cycles kept in memory per process.")
@@ -36,5 +39,22 @@ class Settings(BaseSettings):
     )
     argon2_time_cost: int = Field(3, ge=1, description="argon2id iterations for new hashes.")
     argon2_memory_kib: int = Field(65536, ge=8, description="argon2id memory for new hashes.")
+    max_body_mb: int = Field(
+        16, ge=1, le=1024, description="Largest request body in MiB; a larger one is 413."
+    )
+    hash_concurrency: int = Field(
+        max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="Password hashes computed at once (each takes argon2_memory_kib).",
+    )
+    sign_in_queue: int = Field(
+        32, ge=0, description="Sign-ins waiting for a hashing slot; more are answered 429."
+    )
+    sign_in_limit: int = Field(
+        5, ge=1, description="Failed sign-ins for one name within the window before 429."
+    )
+    sign_in_window_minutes: float = Field(
+        15, gt=0, description="The window of sign_in_limit, in minutes."
+    )
     host: str = Field("127.0.0.1", description="Address `assess serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `assess serve` listens on.")

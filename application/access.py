@@ -167,6 +167,28 @@ class Viewer:
             )
         return self.actor
 
+    def counts(self) -> dict[str, Any]:
+        """The cycle's counts, over what the viewer may read (SPEC §4). Units and items
+        are every actor's to see (the structure shows them). Vetoes and actors count every
+        unit: before publication a unit or rater reads only its own share, so they are
+        withheld (None); once results are published every row shows its veto. Appeals are
+        counted among those the viewer reads: a unit's own, none for a rater (None)."""
+        state = self.state
+        whole = self.reads_everything or self.published
+        appeals: dict[str, int] | None = None
+        if self.reads_everything or self.role == "unit":
+            appeals = {"pending": 0, "upheld": 0, "dismissed": 0}
+            for appeal in state.appeals.values():
+                if self.reads_everything or appeal.get("unit") == self.unit:
+                    appeals[appeal["status"]] += 1
+        return {
+            "units": state.units,
+            "items": state.items,
+            "actors": len(state.actors) if self.reads_everything else None,
+            "vetoes": state.vetoes if whole else None,
+            "appeals": appeals,
+        }
+
     @staticmethod
     def _own(what: str, asked: str | None, own: str | None) -> str | None:
         if asked is not None and asked != own:

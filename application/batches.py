@@ -8,6 +8,8 @@ from typing import Any
 from assess.domain.cycle import Cycle
 from assess.domain.errors import ActionRefused, DomainError
 
+LONGEST_VERB = 64  # as long as an id may be
+
 
 @dataclass(frozen=True)
 class Applied:
@@ -28,7 +30,15 @@ def perform_batch(cycle: Cycle, actions: list[Any], account: str | None = None) 
             cycle.perform(action, account=account)
         except DomainError as error:
             verb = action.get("do") if isinstance(action, dict) else None
-            raise ActionRefused(index, str(verb), error) from None
+            raise ActionRefused(index, shown_verb(verb), error) from None
+
+
+def shown_verb(verb: object) -> str:
+    """The verb as a refusal names it: quoted when it is no plain short text (it may hold
+    anything, even a character no message can be encoded with)."""
+    if isinstance(verb, str) and verb.isprintable() and len(verb) <= LONGEST_VERB:
+        return verb
+    return ascii(verb)[:LONGEST_VERB]
 
 
 def applied(cycle: Cycle, events: int) -> Applied:

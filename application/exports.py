@@ -1,11 +1,21 @@
-"""CSV for spreadsheets and auditors: UTF-8 with a BOM so that Excel reads it as such."""
+"""CSV for spreadsheets and auditors: UTF-8 with a BOM so that Excel reads it as such.
+
+A text cell that a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`,
+a tab or a carriage return: a unit named `=HYPERLINK(...)`) is written with a leading `'`,
+which Excel shows as text (OWASP's CSV injection advice). A figure is no formula and
+stays as it is: `-5.00` remains a number in the sheet.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FIGURE = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")  # as results documents write figures
 
 COMPONENT_ORDER = (
     "research_h1",
@@ -27,20 +37,34 @@ TAIL = ["score", "extra", "final", "rank", "category_rank", "grade", "grade_labe
 FLAGS = ["vetoed", "capped"]
 
 
+def safe_cell(value: Any) -> Any:
+    """`value` as a cell no spreadsheet runs: text that starts like a formula, and is no
+    figure, is quoted with `'`. Decided by the value, not by its column: a unit's name
+    and a component's figure sit side by side."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not FIGURE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _write(rows: list[list[Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
 def results_csv(rows: list[dict[str, Any]]) -> bytes:
     """One row per unit; components as columns, in SPEC §6 order."""
     present = {key for row in rows for key in row["components"]}
     components = [key for key in COMPONENT_ORDER if key in present]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(LEAD + components + TAIL + FLAGS)
+    table = [LEAD + components + TAIL + FLAGS]
     for row in rows:
-        writer.writerow(
+        table.append(
             [row[key] for key in LEAD]
             + [row["components"].get(key, "") for key in components]
             + [row[key] for key in TAIL + FLAGS]
         )
-    return out.getvalue().encode("utf-8-sig")
+    return _write(table)
 
 
 AUDIT_COLUMNS = ["position", "event", "verb", "recorded", "actor", "role", "account", "at"]
@@ -48,13 +72,11 @@ AUDIT_COLUMNS = ["position", "event", "verb", "recorded", "actor", "role", "acco
 
 def audit_csv(records: list[dict[str, Any]]) -> bytes:
     """The audit export (application.audit.export_records): data as canonical JSON."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*AUDIT_COLUMNS, "data", "previous", "chain"])
+    table: list[list[Any]] = [[*AUDIT_COLUMNS, "data", "previous", "chain"]]
     for record in records:
         data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
-        writer.writerow(
+        table.append(
             [record[column] or "" for column in AUDIT_COLUMNS]
             + [data, record["previous"], record["chain"]]
         )
-    return out.getvalue().encode("utf-8-sig")
+    return _write(table)

@@ -61,6 +61,9 @@ class Tracer:
             self.depth_at_insert = depth
 
 
+PASSWORD = "scorer-password"
+
+
 def main() -> None:
     import warnings
 
@@ -80,14 +83,14 @@ def main() -> None:
         app.import_season(before)
         app.close()
         accounts = AccountStore(url, password_hasher(1, 1024))
-        accounts.add("scorer", "pw")
+        accounts.add("scorer", PASSWORD)
         accounts.bind("scorer", before["cycle"]["id"], action["by"])
         accounts.close()
         settings = Settings(secret="s" * 40, argon2_time_cost=1, argon2_memory_kib=1024)
         tracer = Tracer()  # on every thread started from here on, counting when active
         threading.setprofile(tracer)
         with TestClient(create_app(url, settings)) as client:
-            token = client.post("/auth/token", data={"username": "scorer", "password": "pw"})
+            token = client.post("/auth/token", data={"username": "scorer", "password": PASSWORD})
             headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
             cycle = before["cycle"]["id"]
             client.get(f"/cycles/{cycle}", headers=headers)  # warm: the cycle is cached

@@ -40,10 +40,11 @@ READ_CYCLE = "2025-group-party-org"
 WRITE_CYCLE = "2025-bench-write"
 COMPONENTS = ("research_h2", "year_end")
 WARM_UP_SECONDS = 2.0
+PASSWORD = "bench-password"  # the same for every bench account
 SERVER = """
 import os, sys, uvicorn
 os.environ.update(ASSESS_DB=sys.argv[1], ASSESS_ARGON2_TIME_COST="1",
-                  ASSESS_ARGON2_MEMORY_KIB="1024")
+                  ASSESS_ARGON2_MEMORY_KIB="1024", ASSESS_SECRET="bench-" + "k" * 40)
 uvicorn.run("assess.api.app:create_app", factory=True, workers=int(sys.argv[3]), host="127.0.0.1",
             port=int(sys.argv[2]), log_level="warning", access_log=False)
 """
@@ -68,7 +69,7 @@ def load(url: str, units: int) -> None:
     app.close()
     accounts = AccountStore(url, password_hasher(1, 1024))
     for name, actor in (("reader", "aud"), ("scorer", "as0")):
-        accounts.add(name, "bench")
+        accounts.add(name, PASSWORD)
         accounts.bind(name, READ_CYCLE, actor)
         accounts.bind(name, WRITE_CYCLE, actor)
     accounts.close()
@@ -82,7 +83,7 @@ def unit_ids(units: int) -> list[str]:
 
 
 async def token(client: aiohttp.ClientSession, name: str) -> dict[str, str]:
-    form = {"username": name, "password": "bench"}
+    form = {"username": name, "password": PASSWORD}
     async with client.post("/auth/token", data=form, raise_for_status=True) as reply:
         return {"Authorization": f"Bearer {(await reply.json())['access_token']}"}
 

@@ -55,19 +55,31 @@ def serve(
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
-    from assess.api.app import create_app
+    from assess.api.app import create_app, service_key
     from assess.api.settings import Settings
+    from assess.infrastructure.signing_key import KeyRefused
 
     url = database_url(ctx, db)
     settings = Settings()
     settings = settings.model_copy(
-        update={"host": host or settings.host, "port": port or settings.port}
+        update={
+            "host": host or settings.host,
+            "port": port or settings.port,
+            "demo": settings.demo or demo,
+        }
     )
+    try:  # refused here with one line, rather than by the server with a traceback
+        key = service_key(url, settings)
+    except KeyRefused as error:
+        fail(str(error))
     if demo:
         _prepare_demo(url, getattr(ctx.find_root().obj, "account", None))
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"assess API on {base}  (docs {base}/docs)  event store {_shown(url)}")
-    uvicorn.run(create_app(url, settings), host=settings.host, port=settings.port)
+    click.echo(f"tokens signed with {key.source}")
+    # No `server: uvicorn` banner: what runs the API is nobody's business.
+    app = create_app(url, settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, server_header=False)
 
 
 def _prepare_demo(url: str, account: str | None) -> None:
@@ -95,8 +107,10 @@ def _shown(url: str) -> str:
 
 @click.group()
 def users() -> None:
-    """API accounts: add, list, change a password, bind to a cycle's actor; every change
-    is an event of the account directory (`assess users audit`)."""
+    """API accounts: add, list, reset a password, disable or enable, grant admin, bind to a
+    cycle's actor; every change is an event of the account directory (`assess users
+    audit`). These commands act on the database directly, as its operator: no password
+    of an account is asked for."""
 
 
 @users.command("add")
@@ -122,7 +136,7 @@ def add(
     password: str,
     reason: str | None,
 ) -> None:
-    """Create account NAME."""
+    """Create account NAME (password: at least 10 characters, not the name)."""
     pairs = [_pair(entry) for entry in actors]
     with _accounts(ctx, db) as store:
         for cycle, actor in pairs:
@@ -139,7 +153,9 @@ def list_(ctx: click.Context, db: str | None) -> None:
     with _accounts(ctx, db) as store:
         for account in store.all():
             held = ", ".join(f"{cycle}={actor}" for cycle, actor in sorted(account.actors.items()))
-            click.echo(f"{account.name}{' (admin)' if account.admin else ''}  {held}".rstrip())
+            shown = " (admin)" if account.admin else ""
+            shown += " (disabled)" if account.disabled else ""
+            click.echo(f"{account.name}{shown}  {held}".rstrip())
 
 
 @users.command("passwd")
@@ -151,10 +167,51 @@ def list_(ctx: click.Context, db: str | None) -> None:
 def passwd(
     ctx: click.Context, name: str, db: str | None, password: str, reason: str | None
 ) -> None:
-    """Set the password of account NAME."""
+    """Reset the password of account NAME, as the database's operator (an admin's reset:
+    the current password is not asked for). Every token issued to NAME before stops
+    working. Over the API an account changes its own with its current password."""
     with _accounts(ctx, db) as store:
         store.set_password(name, password, by=by_of(ctx), reason=reason)
-    click.echo(f"password of {name} changed")
+    click.echo(f"password of {name} changed; its earlier tokens are revoked")
+
+
+@users.command("disable")
+@click.argument("name")
+@db_option
+@reason_option
+@click.pass_context
+def disable(ctx: click.Context, name: str, db: str | None, reason: str | None) -> None:
+    """Disable account NAME: it can no longer sign in and its tokens stop working. It is
+    never deleted: its history and bindings stay. Refused for the last enabled admin."""
+    with _accounts(ctx, db) as store:
+        store.disable(name, by=by_of(ctx), reason=reason)
+    click.echo(f"account {name} disabled")
+
+
+@users.command("enable")
+@click.argument("name")
+@db_option
+@reason_option
+@click.pass_context
+def enable(ctx: click.Context, name: str, db: str | None, reason: str | None) -> None:
+    """Let disabled account NAME sign in again (its earlier tokens stay revoked)."""
+    with _accounts(ctx, db) as store:
+        store.enable(name, by=by_of(ctx), reason=reason)
+    click.echo(f"account {name} enabled")
+
+
+@users.command("admin")
+@click.argument("name")
+@click.option("--revoke", is_flag=True, help="Revoke admin instead of granting it.")
+@db_option
+@reason_option
+@click.pass_context
+def admin_(ctx: click.Context, name: str, revoke: bool, db: str | None, reason: str | None) -> None:
+    """Grant admin to account NAME (with --revoke: take it away, which also revokes its
+    tokens; refused for the last enabled admin)."""
+    with _accounts(ctx, db) as store:
+        store.set_admin(name, not revoke, by=by_of(ctx), reason=reason)
+    click.echo(f"account {name} is {'no longer ' if revoke else ''}an admin")
 
 
 @users.command("bind")

@@ -35,6 +35,7 @@ from assess.domain.schemes import (
     performance_evaluation,
 )
 from assess.domain.season_header import unit_category, validate_header
+from assess.domain.texts import check_characters
 from assess.domain.verbs import (
     CORRECTION_KINDS,
     OUTCOMES,
@@ -153,6 +154,9 @@ class Cycle(Aggregate):
         `account` submitted it (SPEC §4.1): its events record it beside the actor."""
         if not isinstance(action, dict):
             raise DomainError("invalid_value", "an action must be an object")
+        # Before SPEC §3's checks: a text no field may hold makes the action unreadable,
+        # as malformed JSON would, and no refusal below may quote it.
+        check_characters(action)
         admitted = admit(action, self.scheme, self.stage, self.actors)
         verb = admitted.verb
         act = Act(action, admitted.actor, admitted.role, admitted.unit, VERBS[verb])

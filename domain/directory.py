@@ -14,7 +14,18 @@ Event kinds and their `data`:
 * ``ActorBound`` {account, cycle, actor, replaced} — `replaced`: the actor the
   account held in that cycle before, else null
 * ``ActorUnbound`` {account, cycle, actor}
-* ``PasswordChanged`` {account}
+* ``PasswordChanged`` {account} — by the account itself (which gave its current
+  password) or an admin's reset; every token issued before it stops working
+* ``AccountDisabled`` {account} — the account can no longer sign in and its tokens
+  stop working; it stays listed with its history and bindings (accounts are never
+  deleted)
+* ``AccountEnabled`` {account} — it may sign in again (earlier tokens stay revoked)
+* ``AdminGranted`` {account}, ``AdminRevoked`` {account} — revoking also revokes the
+  account's tokens
+
+The store records no event for a change that changes nothing (disabling a disabled
+account, granting admin to an admin), and refuses to disable or un-admin the last
+enabled admin.
 """
 
 from __future__ import annotations
@@ -45,7 +56,18 @@ EVENT_KINDS = (
     "ActorBound",
     "ActorUnbound",
     "PasswordChanged",
+    "AccountDisabled",
+    "AccountEnabled",
+    "AdminGranted",
+    "AdminRevoked",
 )
+# kind -> (field of `Holder`, the value it sets)
+FLAGS = {
+    "AccountDisabled": ("disabled", True),
+    "AccountEnabled": ("disabled", False),
+    "AdminGranted": ("admin", True),
+    "AdminRevoked": ("admin", False),
+}
 
 
 @dataclass(frozen=True)
@@ -70,10 +92,12 @@ class DirectoryEvent:
 
 @dataclass
 class Holder:
-    """One account as the directory knows it: admin or not, and its actor per cycle."""
+    """One account as the directory knows it: admin or not, its actor per cycle,
+    disabled or not."""
 
     admin: bool = False
     actors: dict[str, str] = field(default_factory=dict)
+    disabled: bool = False
 
 
 def directory_link(
@@ -131,7 +155,9 @@ def replay(events: Iterable[DirectoryEvent]) -> dict[str, Holder]:
 def _apply(state: dict[str, Holder], kind: str, data: dict[str, Any]) -> None:
     if kind == "DirectoryOpened":
         for entry in data["accounts"]:
-            state[entry["account"]] = Holder(bool(entry["admin"]), dict(entry["actors"]))
+            state[entry["account"]] = Holder(
+                bool(entry["admin"]), dict(entry["actors"]), bool(entry.get("disabled", False))
+            )
     elif kind == "AccountCreated":
         if data["account"] in state:
             raise KeyError(f"account {data['account']} exists already")
@@ -143,6 +169,9 @@ def _apply(state: dict[str, Holder], kind: str, data: dict[str, Any]) -> None:
     elif kind == "PasswordChanged":
         if data["account"] not in state:
             raise KeyError(data["account"])
+    elif kind in FLAGS:
+        flag, value = FLAGS[kind]
+        setattr(state[data["account"]], flag, value)
     else:
         raise KeyError(f"unknown kind {kind}")
 
@@ -160,6 +189,10 @@ def state_differences(replayed: dict[str, Holder], stored: dict[str, Holder]) ->
             found.append(f"account {name}: stored admin={held.admin}, events say {said.admin}")
         elif said.actors != held.actors:
             found.append(f"account {name}: stored actors {held.actors}, events say {said.actors}")
+        elif said.disabled != held.disabled:
+            found.append(
+                f"account {name}: stored disabled={held.disabled}, events say {said.disabled}"
+            )
     return found
 
 
@@ -181,7 +214,7 @@ class DirectoryReport:
 
 def verify_directory(events: list[DirectoryEvent], stored: dict[str, Holder]) -> DirectoryReport:
     """The chain re-checked, the events replayed and compared with the `stored` accounts
-    (names, admin flags, actors; passwords are not events)."""
+    (names, admin and disabled flags, actors; passwords are not events)."""
     head = events[-1].chain if events else GENESIS
     broken = chain_finding(events)
     if broken is not None:

@@ -22,6 +22,7 @@ from assess.domain.schemes import (
     SCHEME_IDS,
 )
 from assess.domain.schemes.performance_evaluation import METHOD_ROLES
+from assess.domain.suggest import unknown_verb
 
 STAGES = ("draft", "in_progress", "assessment", "review", "approved", "published", "closed")
 ROLES = ("org_dept", "leading_group", "assessor", "rater", "unit", "auditor")
@@ -158,7 +159,10 @@ def admit(
     """SPEC §3's checks before the fields: verb and scheme, actor and role, stage."""
     verb = action.get("do")
     rule = VERB_POLICY.get(verb) if isinstance(verb, str) else None
-    if not isinstance(verb, str) or rule is None or scheme not in rule.schemes:
+    if not isinstance(verb, str) or rule is None:
+        ours = [name for name, known in VERB_POLICY.items() if scheme in known.schemes]
+        raise DomainError("invalid_value", unknown_verb(verb, ours))
+    if scheme not in rule.schemes:
         raise DomainError("invalid_value", f"{verb!r} is not a verb of {scheme}")
     admitted = _authorise(verb, rule, scheme, action, actors)
     stages = rule.stages_of(scheme, action)

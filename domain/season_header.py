@@ -11,14 +11,17 @@ from assess.domain.errors import DomainError
 from assess.domain.policy import ROLES
 from assess.domain.rules import checked_rules
 from assess.domain.schemes import LEADERSHIP_TEAM, SCHEME_IDS, leadership_team
-from assess.domain.texts import ID, NAME, checked_text
+from assess.domain.texts import ID, NAME, check_characters, checked_text
 
 # A calendar year of four digits at most; 0 stands for "not given".
 MIN_YEAR, MAX_YEAR = 0, 9999
+HEADER_PARTS = ("cycle", "rules", "actors", "units")
 
 
 def validate_header(header: dict[str, Any]) -> dict[str, Any]:
     """The header as the cycle records it; anything invalid refuses the whole file."""
+    for part in HEADER_PARTS:
+        check_characters(header.get(part), part)
     cycle = header.get("cycle")
     if not isinstance(cycle, dict):
         raise DomainError("invalid_value", "the season needs a 'cycle' object")

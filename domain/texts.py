@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from assess.domain.errors import DomainError
 
 ID, NAME, FREE = "id", "name", "free"
@@ -26,3 +28,38 @@ def checked_text(value: str, name: str, kind: str | None) -> str:
         if kind == ID and char.isspace():
             raise DomainError("invalid_value", f"{name} is an id and may not hold whitespace")
     return value
+
+
+def check_characters(document: Any, name: str = "") -> None:
+    """No text anywhere in `document`, values and keys however deep, holds a NUL or an
+    unpaired surrogate (SPEC §5), whatever the field: PostgreSQL refuses both at insert
+    time, and a refusal that quoted one could not even be encoded as UTF-8. `name`
+    prefixes the path named in the refusal (`deductions.0.reason`). The walk keeps its
+    own stack: a document nested a thousand deep is no recursion hazard."""
+    pending: list[tuple[str, Any]] = [(name, document)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            _check_string(value, path or "the text")
+            continue
+        if isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str):
+                    _check_string(key, f"a key of {path or 'the document'}")
+            entries = list(value.items())
+        elif isinstance(value, list):
+            entries = list(enumerate(value))
+        else:
+            continue
+        for step, inner in reversed(entries):  # popped in the document's order
+            pending.append((f"{path}.{step}" if path else str(step), inner))
+
+
+def _check_string(value: str, name: str) -> None:
+    if value.isprintable():  # the common case, checked at C speed
+        return
+    for char in value:
+        if char == "\x00":
+            raise DomainError("invalid_value", f"{name} holds the control character '\\x00'")
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            raise DomainError("invalid_value", f"{name} holds an unpaired surrogate")

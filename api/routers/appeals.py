@@ -8,12 +8,14 @@ from fastapi import APIRouter, Path
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
 from assess.api.exact_json import ExactJSONRoute
-from assess.api.models import AppealOut, CaseFileOut, PreviewIn, PreviewOut
+from assess.api.models import PLAIN_TEXT, AppealOut, CaseFileOut, PreviewIn, PreviewOut
 from assess.api.routers.cycles import REFUSALS
 from assess.application.appeals import appeals_of, case_file, preview_resolution
 from assess.domain.errors import DomainError
+from assess.domain.texts import ID, LONGEST
 
 router = APIRouter(prefix="/cycles", tags=["appeals"], route_class=ExactJSONRoute)
+AppealId = Annotated[str, Path(min_length=1, max_length=LONGEST[ID], pattern=PLAIN_TEXT)]
 
 
 @router.get("/{cycle_id}/appeals", response_model=list[AppealOut], responses=REFUSALS)
@@ -25,7 +27,7 @@ def list_appeals(cycle_id: CycleId, viewer: ViewerDep, app: AppDep) -> list[dict
 @router.get("/{cycle_id}/appeals/{appeal_id}", response_model=CaseFileOut, responses=REFUSALS)
 def get_appeal(
     cycle_id: CycleId,
-    appeal_id: Annotated[str, Path(max_length=200)],
+    appeal_id: AppealId,
     viewer: ViewerDep,
     app: AppDep,
 ) -> dict[str, Any]:
@@ -43,7 +45,7 @@ def get_appeal(
 )
 def preview_appeal(
     cycle_id: CycleId,
-    appeal_id: Annotated[str, Path(max_length=200)],
+    appeal_id: AppealId,
     proposal: PreviewIn,
     viewer: ViewerDep,
     app: AppDep,

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import BeforeValidator
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
-from assess.api.models import AuditPage
+from assess.api.models import LARGEST_NUMBER, PLAIN_TEXT, AuditPage
 from assess.api.routers.cycles import REFUSALS
 from assess.application.audit import audit_rows
+from assess.domain.texts import ID, LONGEST
 
 router = APIRouter(prefix="/cycles", tags=["audit"])
 
@@ -26,17 +27,21 @@ def _iso(value: object) -> object:
 Moment = Annotated[datetime | None, BeforeValidator(_iso)]
 
 
+def _id_filter(description: str) -> Any:
+    return Query(max_length=LONGEST[ID], pattern=PLAIN_TEXT, description=description)
+
+
 @router.get("/{cycle_id}/audit", response_model=AuditPage, responses=REFUSALS)
 def audit(
     cycle_id: CycleId,
     viewer: ViewerDep,
     app: AppDep,
-    unit: Annotated[str | None, Query(description="Events that concern this unit.")] = None,
-    verb: Annotated[str | None, Query(description="Events of this verb.")] = None,
-    actor: Annotated[str | None, Query(description="Events by this actor.")] = None,
+    unit: Annotated[str | None, _id_filter("Events that concern this unit.")] = None,
+    verb: Annotated[str | None, _id_filter("Events of this verb.")] = None,
+    actor: Annotated[str | None, _id_filter("Events by this actor.")] = None,
     since: Annotated[Moment, Query(description="Recorded at or after (UTC if no zone).")] = None,
     until: Annotated[Moment, Query(description="Recorded before (UTC if no zone).")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_NUMBER)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     """Position, recording time, `at`, actor, role, verb, summary, reason and chain hash

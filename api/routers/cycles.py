@@ -24,7 +24,7 @@ from assess.api.models import (
     VersionOut,
     ViewerOut,
 )
-from assess.application.access import CycleState, Viewer, cycle_actors
+from assess.application.access import Viewer, cycle_actors
 from assess.application.service import AssessApp
 from assess.domain.errors import ActionRefused, DomainError
 
@@ -109,21 +109,8 @@ def detail(viewer: Viewer) -> CycleDetail:
     return CycleDetail(
         **state.summary,
         versions=[VersionOut(**entry) for entry in state.versions],
-        counts=counts(state),
+        counts=CountsOut(**viewer.counts()),
         viewer=ViewerOut(
             account=viewer.account, actor=viewer.actor, role=viewer.role, unit=viewer.unit
         ),
-    )
-
-
-def counts(state: CycleState) -> CountsOut:
-    appeals = {"pending": 0, "upheld": 0, "dismissed": 0}
-    for appeal in state.appeals.values():
-        appeals[appeal["status"]] += 1
-    return CountsOut(
-        units=state.units,
-        actors=len(state.actors),
-        items=state.items,
-        vetoes=state.vetoes,
-        appeals=appeals,
     )

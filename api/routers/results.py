@@ -9,10 +9,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
-from assess.api.models import DiffOut, ResultsPage, VerificationOut
+from assess.api.models import (
+    LARGEST_NUMBER,
+    PLAIN_TEXT,
+    DiffOut,
+    ResultsPage,
+    VerificationOut,
+)
 from assess.api.routers.cycles import REFUSALS
 from assess.application.exports import results_csv
 from assess.application.verify import verify_cycle
+from assess.domain.texts import ID, LONGEST, NAME
 
 router = APIRouter(prefix="/cycles", tags=["results"])
 
@@ -32,18 +39,31 @@ def results(
     viewer: ViewerDep,
     app: AppDep,
     version: Annotated[
-        int | None, Query(ge=1, description="A past version; latest if absent.")
+        int | None,
+        Query(ge=1, le=LARGEST_NUMBER, description="A past version; latest if absent."),
     ] = None,
-    category: Annotated[str | None, Query(description="Only the units of this category.")] = None,
+    category: Annotated[
+        str | None,
+        Query(
+            max_length=LONGEST[NAME],
+            pattern=PLAIN_TEXT,
+            description="Only the units of this category.",
+        ),
+    ] = None,
     as_of: Annotated[
         str | None,
-        Query(description="The version that stood then (ISO date or date-time, by `at`)."),
+        Query(
+            max_length=LONGEST[ID],
+            pattern=PLAIN_TEXT,
+            description="The version that stood then (ISO date or date-time, by `at`).",
+        ),
     ] = None,
     position: Annotated[
-        int | None, Query(ge=1, description="The version that stood after event N.")
+        int | None,
+        Query(ge=1, le=LARGEST_NUMBER, description="The version that stood after event N."),
     ] = None,
     format: Annotated[Literal["json", "csv"], Query(description="`csv`: every row.")] = "json",
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=LARGEST_NUMBER)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
 ) -> ResultsPage | Response:
     """The results document of a version, ordered by rank then unit. Before publication a
@@ -88,7 +108,8 @@ def verify(
     viewer: ViewerDep,
     app: AppDep,
     expect_head: Annotated[
-        str | None, Query(description="The chain head as kept elsewhere.", max_length=64)
+        str | None,
+        Query(description="The chain head as kept elsewhere.", max_length=64, pattern=PLAIN_TEXT),
     ] = None,
 ) -> dict[str, Any]:
     """Replays the stored events: chain, positions, every results version and the digests
@@ -107,8 +128,8 @@ def diff(
     cycle_id: CycleId,
     viewer: ViewerDep,
     app: AppDep,
-    first: Annotated[int, Query(ge=1, description="The earlier version.")],
-    second: Annotated[int, Query(ge=1, description="The later version.")],
+    first: Annotated[int, Query(ge=1, le=LARGEST_NUMBER, description="The earlier version.")],
+    second: Annotated[int, Query(ge=1, le=LARGEST_NUMBER, description="The later version.")],
 ) -> dict[str, Any]:
     """Per unit, what changed between two results versions (figures, rank, category
     rank, grade) and the events that caused it; a unit no event touched is a knock-on."""

@@ -1,4 +1,7 @@
-"""Accounts: who you are; admins list, create and bind accounts to actors."""
+"""Accounts: who you are; admins list, create, bind, disable and grant admin (SPEC §4.1).
+
+Every change takes an optional `reason` (body field; query parameter for DELETE),
+recorded with the signed-in account in the directory's event."""
 
 from __future__ import annotations
 
@@ -7,15 +10,29 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
-from assess.api.models import AccountIn, AccountOut, BindingIn, DirectoryEventOut, PasswordIn
+from assess.api.models import (
+    ACCOUNT_NAME,
+    AccountIn,
+    AccountOut,
+    AdminIn,
+    BindingIn,
+    DirectoryEventOut,
+    PasswordIn,
+    ReasonIn,
+)
 from assess.api.routers.cycles import REFUSALS
 from assess.application.access import cycle_actors, require_bindable
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
+from assess.domain.texts import FREE, LONGEST
 from assess.infrastructure.accounts import Account
 
 router = APIRouter(prefix="/users", tags=["users"])
-AccountName = Annotated[str, Path(min_length=1, max_length=64)]
+AccountName = Annotated[str, Path(pattern=ACCOUNT_NAME, examples=["od"])]
+ReasonQuery = Annotated[
+    str | None,
+    Query(max_length=LONGEST[FREE], description="Why: recorded in the account directory."),
+]
 
 
 @router.get("/me", response_model=AccountOut, responses=REFUSALS)
@@ -34,7 +51,7 @@ def directory_audit(
     account: CurrentAccount,
     accounts: AccountsDep,
     app: AppDep,
-    name: Annotated[str | None, Query(alias="account", max_length=64)] = None,
+    name: Annotated[str | None, Query(alias="account", pattern=ACCOUNT_NAME)] = None,
 ) -> list[dict[str, Any]]:
     """The account directory's events in order (SPEC §4.1), for admins and auditors;
     with `account`, those about that account or done by it."""
@@ -59,11 +76,17 @@ def _audits(app: AssessApp, account: Account) -> bool:
 def add_account(
     body: AccountIn, admin: AdminAccount, accounts: AccountsDep, app: AppDep
 ) -> Account:
-    """A new account, bound to the given actors (cycle → actor id)."""
+    """A new account, bound to the given actors (cycle → actor id). The password: at
+    least 10 characters, not the account name."""
     for cycle, actor in body.actors.items():
         require_bindable(app, cycle, actor)
     return accounts.add(
-        body.name, body.password, admin=body.admin, actors=body.actors, by=admin.name
+        body.name,
+        body.password,
+        admin=body.admin,
+        actors=body.actors,
+        by=admin.name,
+        reason=body.reason,
     )
 
 
@@ -71,10 +94,47 @@ def add_account(
 def set_password(
     name: AccountName, body: PasswordIn, account: CurrentAccount, accounts: AccountsDep
 ) -> None:
-    """Your own password, or anyone's for an admin."""
-    if name != account.name and not account.admin:
+    """Your own password, given `current_password` (an admin too); an admin resets another
+    account's without it. Every token of the account issued before stops working, the
+    caller's own included: sign in again."""
+    if name == account.name:
+        if body.current_password is None:
+            raise DomainError(
+                "invalid_value", "current_password is required to change your own password"
+            )
+        current: str | None = body.current_password
+    elif account.admin:
+        current = None  # an admin's reset
+    else:
         raise DomainError("permission_denied", "only an admin sets another account's password")
-    accounts.set_password(name, body.password, by=account.name)
+    accounts.set_password(name, body.password, by=account.name, reason=body.reason, current=current)
+
+
+@router.delete("/{name}", response_model=AccountOut, responses=REFUSALS)
+def disable_account(
+    name: AccountName, admin: AdminAccount, accounts: AccountsDep, reason: ReasonQuery = None
+) -> Account:
+    """Disables the account: it cannot sign in, its tokens are refused. Accounts are
+    never deleted: it stays listed (`disabled: true`) with its history and bindings.
+    Refused (409) for the last enabled admin."""
+    return accounts.disable(name, by=admin.name, reason=reason)
+
+
+@router.post("/{name}/enable", response_model=AccountOut, responses=REFUSALS)
+def enable_account(
+    name: AccountName, admin: AdminAccount, accounts: AccountsDep, body: ReasonIn | None = None
+) -> Account:
+    """A disabled account may sign in again (its earlier tokens stay revoked)."""
+    return accounts.enable(name, by=admin.name, reason=body.reason if body else None)
+
+
+@router.put("/{name}/admin", response_model=AccountOut, responses=REFUSALS)
+def set_admin(
+    name: AccountName, body: AdminIn, admin: AdminAccount, accounts: AccountsDep
+) -> Account:
+    """Grants or revokes admin. Revoking revokes the account's tokens, and is refused
+    (409) for the last enabled admin."""
+    return accounts.set_admin(name, body.admin, by=admin.name, reason=body.reason)
 
 
 @router.put("/{name}/actors/{cycle_id}", response_model=AccountOut, responses=REFUSALS)
@@ -88,11 +148,15 @@ def bind_actor(
 ) -> Account:
     """The account acts as `actor` in the cycle (replacing its earlier actor there)."""
     require_bindable(app, cycle_id, body.actor)
-    return accounts.bind(name, cycle_id, body.actor, by=admin.name)
+    return accounts.bind(name, cycle_id, body.actor, by=admin.name, reason=body.reason)
 
 
 @router.delete("/{name}/actors/{cycle_id}", response_model=AccountOut, responses=REFUSALS)
 def unbind_actor(
-    name: AccountName, cycle_id: CycleId, admin: AdminAccount, accounts: AccountsDep
+    name: AccountName,
+    cycle_id: CycleId,
+    admin: AdminAccount,
+    accounts: AccountsDep,
+    reason: ReasonQuery = None,
 ) -> Account:
-    return accounts.unbind(name, cycle_id, by=admin.name)
+    return accounts.unbind(name, cycle_id, by=admin.name, reason=reason)

@@ -20,7 +20,7 @@ from assess.api.settings import Settings  # noqa: E402
 from tests.conftest import store_agnostic  # noqa: E402
 
 SECRET = "test-secret-" + "x" * 32
-PASSWORD = "pw"
+PASSWORD = "test-password-1"
 ADMIN = "root"
 # Who reads and does what is decided above the store: these modules run on one store (as
 # if marked `pytestmark = store_agnostic`); workflow, concurrency and contract keep both.

@@ -8,7 +8,7 @@ import pytest
 from assess.application.access import ActorDirectory, Viewer
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
-from tests.api.conftest import ADMIN, Api
+from tests.api.conftest import ADMIN, PASSWORD, Api
 from tests.seasons import APPROVE, CLOSE, PUBLISH, group_season, with_actions
 
 SCORES = {"P1": ("90", "80", "85"), "P2": ("70", "75", "88"), "P3": ("95", "91", "93")}
@@ -94,16 +94,19 @@ def test_only_admins_create_cycles_and_manage_accounts(api: Api, reviewed: str) 
     assert od.get("/users").status_code == 403
     assert od.post("/users", json={"name": "n", "password": "p"}).status_code == 403
     assert od.put(f"/users/r/actors/{reviewed}", json={"actor": "od"}).status_code == 403
-    assert od.put("/users/od/password", json={"password": "new"}).status_code == 204
-    assert od.put("/users/lg/password", json={"password": "new"}).status_code == 403
+    assert od.put("/users/lg/password", json={"password": "new-password"}).status_code == 403
     assert od.get("/users/me").json()["actors"] == {reviewed: "od"}
+    own = {"password": "new-password", "current_password": PASSWORD}
+    assert od.put("/users/od/password", json=own).status_code == 204
 
 
 def test_an_admin_binds_accounts_to_actors(api: Api, reviewed: str) -> None:
     root = api.as_(ADMIN)
     for holder in ("u-P3", "aud"):  # each actor has an account of its own name
         assert root.delete(f"/users/{holder}/actors/{reviewed}").status_code == 200
-    made = root.post("/users", json={"name": "p3", "password": "pw", "actors": {reviewed: "u-P3"}})
+    made = root.post(
+        "/users", json={"name": "p3", "password": PASSWORD, "actors": {reviewed: "u-P3"}}
+    )
     assert made.status_code == 201 and made.json()["actors"] == {reviewed: "u-P3"}
     assert _units(api, "p3", reviewed) == ["P3"]
     wrong = root.put(f"/users/p3/actors/{reviewed}", json={"actor": "nobody"})
@@ -111,7 +114,7 @@ def test_an_admin_binds_accounts_to_actors(api: Api, reviewed: str) -> None:
     assert root.put(f"/users/p3/actors/{reviewed}", json={"actor": "aud"}).status_code == 200
     assert len(_units(api, "p3", reviewed)) == 3
     assert root.delete(f"/users/p3/actors/{reviewed}").json()["actors"] == {}
-    assert root.post("/users", json={"name": "p3", "password": "pw"}).status_code == 409
+    assert root.post("/users", json={"name": "p3", "password": PASSWORD}).status_code == 409
     assert any(entry["name"] == "p3" for entry in root.get("/users").json())
 
 
@@ -122,7 +125,9 @@ def test_an_actor_is_held_by_one_account(api: Api, reviewed: str) -> None:
     taken = root.put(f"/users/other/actors/{reviewed}", json={"actor": "lg"})
     assert (taken.status_code, taken.json()["error"]) == (409, "conflict")
     assert "account lg holds actor lg" in taken.json()["message"]
-    made = root.post("/users", json={"name": "p9", "password": "pw", "actors": {reviewed: "lg"}})
+    made = root.post(
+        "/users", json={"name": "p9", "password": PASSWORD, "actors": {reviewed: "lg"}}
+    )
     assert made.status_code == 409
     assert root.get("/users").json() == [
         entry for entry in root.get("/users").json() if entry["name"] != "p9"

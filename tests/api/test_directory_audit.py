@@ -43,13 +43,25 @@ def test_the_operator_bound_itself_acted_and_unbound(api: Api) -> None:
 def test_changes_over_the_api_record_the_signed_in_account(api: Api) -> None:
     reply = api.as_(ADMIN).post("/users", json={"name": "ana", "password": PASSWORD})
     assert reply.status_code == 201, reply.text
-    changed = api.as_("ana").put("/users/ana/password", json={"password": "password-2"})
+    change = {"password": "password-2", "current_password": PASSWORD, "reason": "rotated"}
+    changed = api.as_("ana").put("/users/ana/password", json=change)
     assert changed.status_code == 204, changed.text
+    root = api.as_(ADMIN)
+    assert root.put("/users/ana/admin", json={"admin": True, "reason": "ops"}).is_success
+    assert root.put("/users/ana/admin", json={"admin": False}).is_success
+    assert root.delete("/users/ana", params={"reason": "left"}).json()["disabled"] is True
+    assert root.post("/users/ana/enable", json={"reason": "back"}).json()["disabled"] is False
     events = directory(api, about="ana")
-    assert [(event["event"], event["by"]) for event in events] == [
-        ("AccountCreated", ADMIN),
-        ("PasswordChanged", "ana"),
+    assert [(event["event"], event["by"], event["reason"]) for event in events] == [
+        ("AccountCreated", ADMIN, None),
+        ("PasswordChanged", "ana", "rotated"),
+        ("AdminGranted", ADMIN, "ops"),
+        ("AdminRevoked", ADMIN, None),
+        ("AccountDisabled", ADMIN, "left"),
+        ("AccountEnabled", ADMIN, "back"),
     ]
+    assert all(event["data"] == {"account": "ana"} for event in events[1:])
+    assert api.services.accounts.verify().ok
     first = directory(api)[0]
     assert first["position"] == 1 and len(first["chain"]) == len(GENESIS)
 

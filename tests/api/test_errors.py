@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from assess.cli.main import cli
 from tests.api.conftest import Api
 from tests.seasons import CLOSE, group_season, with_actions
 
@@ -20,7 +25,7 @@ def scoring(api: Api) -> str:
 def _refusal(reply, status: int, code: str) -> dict:
     assert reply.status_code == status, reply.text
     body = reply.json()
-    assert body["error"] == code and set(body) == {"error", "message", "action_index"}
+    assert body["error"] == code and set(body) == {"error", "message", "action_index", "request_id"}
     return body
 
 
@@ -116,3 +121,29 @@ def test_correcting_after_close_and_unknown_version(api: Api) -> None:
     first = api.as_("od").get(f"/cycles/{cycle}/results", params={"version": 1}).json()
     latest = api.as_("od").get(f"/cycles/{cycle}/results").json()
     assert first["version"] == 1 and latest["version"] == 2 and first["digest"] != latest["digest"]
+
+
+def test_an_unknown_verb_is_named_with_the_closest_one(api: Api, scoring: str) -> None:
+    url = f"/cycles/{scoring}/actions"
+    single = _refusal(
+        api.as_("as").post(url, json=_score("P1", 80) | {"do": "submit_scor"}), 422, "invalid_value"
+    )
+    assert single["message"] == "body.do: unknown verb 'submit_scor'; did you mean 'submit_score'?"
+    batch = {"actions": [_score("P1", 80), {"do": "zzz"}]}
+    refused = _refusal(api.as_("as").post(url, json=batch), 422, "invalid_value")
+    assert refused["action_index"] == 1
+    assert refused["message"].startswith("body.actions.1.do: unknown verb 'zzz'; the verbs are")
+    assert "/openapi.json" in refused["message"]
+
+
+def test_a_season_file_with_an_unknown_verb_says_the_same(tmp_path: Path) -> None:
+    season = group_season(SCORES)
+    season["actions"][1] = {**season["actions"][1], "do": "submit_scor"}
+    path = tmp_path / "season.json"
+    path.write_text(json.dumps(season, default=str), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'assess.db'}"
+    result = CliRunner().invoke(cli, ["--db", db, "import", str(path)], prog_name="assess")
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert line.startswith("error: action #1 (submit_scor)") and "\n" not in line
+    assert line.endswith("unknown verb 'submit_scor'; did you mean 'submit_score'?")

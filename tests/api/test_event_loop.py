@@ -19,7 +19,7 @@ from assess.infrastructure.persistence import open_application
 from tests.api.test_live import _free_port, _wait_until_healthy
 
 CYCLE = "2025-leadership-team"
-PASSWORD = "admin-pw"
+PASSWORD = "admin-password"
 HEALTHY_WITHIN = 0.1  # seconds
 # The slowest answers may meet a garbage-collector pause in the server, which stops every
 # thread, or a busy CPU (two cores shared with other work): the bound is for nine in ten.

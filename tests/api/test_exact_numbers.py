@@ -37,7 +37,7 @@ def events(api: Api, cycle: str) -> int:
 def assert_refused(reply: Any, message: str, index: int | None = 0) -> None:
     assert reply.status_code == 422, reply.text
     body = reply.json()
-    assert set(body) == {"error", "message", "action_index"}
+    assert set(body) == {"error", "message", "action_index", "request_id"}
     assert body["error"] == "invalid_value" and body["action_index"] == index
     assert message in body["message"] and "\n" not in body["message"]
     assert len(body["message"]) < 300

@@ -20,7 +20,12 @@ def scoring(api: Api) -> str:
 def _invalid(reply) -> dict:
     assert reply.status_code == 422, reply.text
     body = reply.json()
-    assert body["error"] == "invalid_value" and set(body) == {"error", "message", "action_index"}
+    assert body["error"] == "invalid_value" and set(body) == {
+        "error",
+        "message",
+        "action_index",
+        "request_id",
+    }
     return body
 
 

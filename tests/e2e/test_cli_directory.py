@@ -94,3 +94,49 @@ def test_verify_a_cycle_and_the_accounts_at_once(db: str, tmp_path: Path) -> Non
 def test_verify_needs_a_cycle_or_the_accounts(db: str) -> None:
     result = invoke(db, "verify")
     assert result.exit_code == 2 and "--accounts" in result.stderr
+
+
+def test_users_disable_enable_and_admin(db: str) -> None:
+    """`assess users passwd` is the operator's reset; accounts are disabled, never deleted;
+    the last enabled admin is kept."""
+    ok(db, "users", "add", "ana", "--password", "password-1", "--admin")
+    ok(db, "users", "add", "bo", "--password", "password-1")
+    last = invoke(db, "users", "disable", "ana")
+    assert last.exit_code == 2
+    assert last.stderr.startswith("error: conflict: account ana is the last enabled admin")
+    assert invoke(db, "users", "admin", "ana", "--revoke").exit_code == 2
+    assert "bo is an admin" in ok(db, "users", "admin", "bo", "--reason", "second admin")
+    assert "disabled" in ok(db, "users", "disable", "ana", "--reason", "left")
+    assert ok(db, "users", "list").splitlines() == [
+        "ana (admin) (disabled)",
+        "bo (admin)",
+    ]
+    ok(db, "users", "enable", "ana")
+    assert "no longer an admin" in ok(db, "users", "admin", "bo", "--revoke")
+    ok(db, "users", "passwd", "bo", "--password", "password-2")  # no current password
+
+    events = json.loads(ok(db, "users", "audit", "--format", "json"))
+    assert [(event["event"], event["reason"]) for event in events][2:] == [
+        ("AdminGranted", "second admin"),
+        ("AccountDisabled", "left"),
+        ("AccountEnabled", None),
+        ("AdminRevoked", None),
+        ("PasswordChanged", None),
+    ]
+    assert "ops  AccountDisabled" in ok(db, "users", "audit")
+    assert "account directory: verified" in ok(db, "verify", "--accounts")
+
+
+def test_users_refuses_passwords_that_break_the_rules(db: str) -> None:
+    for name, password, says in (
+        ("ana", "short", "have at least 10 characters"),
+        ("operator-1", "Operator-1", "not be the account name"),
+    ):
+        result = invoke(db, "users", "add", name, "--password", password)
+        assert result.exit_code == 2
+        assert result.stderr == f"error: invalid_value: the password must {says}\n"
+    ok(db, "users", "add", "ana", "--password", "password-1")
+    refused = invoke(db, "users", "passwd", "ana", "--password", "ANA")
+    assert refused.exit_code == 2 and "the password must" in refused.stderr
+    missing = invoke(db, "users", "disable", "nobody")
+    assert missing.stderr == "error: not_found: no account 'nobody'\n"

@@ -1,0 +1,120 @@
+"""The HTTP edge, as pure ASGI middleware: what every request meets before any route.
+
+- `Edge` (outermost of ours): a request id (`X-Request-ID`, carried by every error body
+  too), the security headers, and one log line per unexpected exception, answered
+  500 `internal` here so that neither Starlette nor uvicorn logs it again or drops
+  the keep-alive connection.
+- `BodyLimit`: SPEC §5's `ASSESS_MAX_BODY_MB`, on the raw stream, before any
+  authentication: a `Content-Length` over it is refused without reading a byte; a body
+  without one (chunked) is counted as it arrives and refused once the count passes it.
+"""
+
+from __future__ import annotations
+
+import re
+from uuid import uuid4
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assess.api.errors import internal_error, log, request_id, too_large
+
+INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+# Fit for the coming server-rendered console: its scripts and styles are files of this
+# server (no inline script), it is framed by no one, and its forms post only here.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'; object-src 'none'"
+)
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
+MIB = 1024 * 1024
+
+
+class Edge:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        rid = incoming if INCOMING_ID.fullmatch(incoming) else uuid4().hex
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers["X-Request-ID"] = rid
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)  # a page may set a CSP of its own
+            await send(message)
+
+        token = request_id.set(rid)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            log.exception(
+                "unexpected error on %s %s (request %s)", scope["method"], scope["path"], rid
+            )
+            if not started:  # else the response is cut short, which the client sees
+                await internal_error()(scope, receive, send_with_headers)
+        finally:
+            request_id.reset(token)
+
+
+class BodyTooLarge(Exception):
+    """Raised from `receive` once the body passes the limit; whatever the app makes of
+    it (FastAPI turns a failed body read into a 400), the client gets the 413."""
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, max_mib: int) -> None:
+        self.app = app
+        self.max_mib = max_mib
+        self.max_bytes = max_mib * MIB
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await too_large(self.max_mib)(scope, receive, send)
+            return
+        received = 0
+        exceeded = answered = refused = False
+
+        async def counted_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    raise BodyTooLarge
+            return message
+
+        async def send_unless_refused(message: Message) -> None:
+            nonlocal answered, refused
+            if not exceeded or answered:
+                answered = True
+                await send(message)
+            elif not refused and message["type"] == "http.response.start":
+                refused = True  # the app's own answer to the failed read is dropped
+                await too_large(self.max_mib)(scope, receive, send)
+
+        try:
+            await self.app(scope, counted_receive, send_unless_refused)
+        except Exception:
+            if not exceeded:
+                raise
+            if not (answered or refused):
+                await too_large(self.max_mib)(scope, receive, send)
