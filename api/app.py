@@ -31,9 +31,10 @@ product specification holds exactly as in the `assess` command line.
 
 Authenticate with `POST /auth/token` (account name and password) and send the token as
 `Authorization: Bearer <token>`. A request on a cycle acts as the actor your account
-holds in that cycle. Refusals are `{"error", "message", "action_index"}` with status 403
-(permission), 409 (stage, conflict, duplicate), 404 (not found), 422 (invalid input,
-incomplete).
+holds in that cycle. Refusals are `{"error", "message", "action_index", "request_id"}`
+with status 403 (permission), 409 (stage, conflict, duplicate), 404 (not found), 422
+(invalid input, incomplete), 401 (no valid token), 413 (a body over the limit, 16 MiB by
+default) and 429 (too many failed sign-ins for a name; see `Retry-After`).
 """
 
 

@@ -9,14 +9,17 @@ are coroutines, not threads: they never take the thread pool the other endpoints
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import anyio
 
 from assess.api.settings import Settings
 from assess.infrastructure.accounts import Account, AccountStore
 from assess.infrastructure.sign_in import SignInThrottle
+
+LOCKED_LIMIT = 10_000  # throttled names remembered before starting afresh
 
 
 class Throttled(Exception):
@@ -34,6 +37,10 @@ class SignInGate:
     hashing: anyio.CapacityLimiter
     queue: int
     in_flight: int = 0  # sign-ins past the gate; counted on the event loop only
+    # Names found throttled, with the time their refusal ends (on the throttle's clock):
+    # until then they are refused here, without a thread or a query. Exact, since
+    # nothing but time ends a refusal (a throttled name cannot succeed).
+    locked: dict[str, datetime] = field(default_factory=dict)
 
     @classmethod
     def open(cls, accounts: AccountStore, settings: Settings) -> SignInGate:
@@ -49,6 +56,12 @@ class SignInGate:
 
     async def check(self, name: str, password: str) -> Account | None:
         """The account if the password is right; Throttled if the name may not try now."""
+        ends = self.locked.get(name)
+        if ends is not None:
+            left = (ends - self.throttle.clock()).total_seconds()
+            if left > 0:
+                raise Throttled(math.ceil(left))
+            del self.locked[name]
         self.in_flight += 1
         try:
             # Asked before waiting for a hashing slot too: a throttled name never waits.
@@ -56,6 +69,11 @@ class SignInGate:
             if seconds is not None:
                 raise Throttled(seconds)
             return await anyio.to_thread.run_sync(self._check, name, password, limiter=self.hashing)
+        except Throttled as refusal:
+            if len(self.locked) >= LOCKED_LIMIT:
+                self.locked.clear()
+            self.locked[name] = self.throttle.clock() + timedelta(seconds=refusal.seconds)
+            raise
         finally:
             self.in_flight -= 1
 
