@@ -96,7 +96,10 @@ def _prepare_demo(url: str, account: str | None) -> None:
         accounts.close()
         app.close()
     click.echo(demo.seasons.summary())
-    click.echo("demo accounts (name / password: actors):")
+    click.echo(
+        "demo accounts (name / password: actors); their passwords are exempt from the "
+        "password rules and known to all: never for real use"
+    )
     for name, password, holds in demo.accounts:
         click.echo(f"  {name} / {password}: {holds}")
 
