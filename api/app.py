@@ -41,14 +41,16 @@ default) and 429 (too many failed sign-ins for a name; see `Retry-After`).
 def open_services(url: str, settings: Settings) -> Services:
     """The services of one process; KeyRefused (nothing opened) without a signing key."""
     key = service_key(url, settings)
+    limits = settings.db_limits()
     app = open_application(
         AssessApp,
         url,
         AGGREGATE_CACHE_MAXSIZE=str(settings.cache_size),
         READ_STALENESS_MS=str(settings.read_staleness_ms),
+        **limits.as_env(),
     )
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
-    accounts = AccountStore(url, hasher, hash_concurrency=settings.hash_concurrency)
+    accounts = AccountStore(url, hasher, hash_concurrency=settings.hash_concurrency, limits=limits)
     admin_password = settings.admin_password.get_secret_value() if settings.admin_password else ""
     if admin_password and not accounts.all():  # the first start of a deployment
         accounts.add("admin", admin_password, admin=True, reason="ASSESS_ADMIN_PASSWORD")

@@ -36,6 +36,8 @@ PAGE_POLICY = CONTENT_SECURITY_POLICY.replace(
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 
 router = APIRouter(include_in_schema=False)
+# The pages are `async`: made without I/O, they answer even while requests on a stalled
+# database hold every worker thread.
 
 
 def _page(title: str, head: str, body: str) -> HTMLResponse:
@@ -60,7 +62,7 @@ def _asset(request: Request, name: str) -> str:
 
 
 @router.get("/docs")
-def swagger_ui(request: Request) -> HTMLResponse:
+async def swagger_ui(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "")
     head = (
         f'<link rel="icon" href="{_asset(request, "favicon.png")}">\n'
@@ -77,13 +79,13 @@ def swagger_ui(request: Request) -> HTMLResponse:
 
 
 @router.get(OAUTH2_REDIRECT)
-def swagger_ui_redirect(request: Request) -> HTMLResponse:
+async def swagger_ui_redirect(request: Request) -> HTMLResponse:
     script = f'<script src="{_asset(request, "oauth2-redirect.js")}"></script>'
     return _page("Swagger UI: OAuth2 Redirect", "", script)
 
 
 @router.get("/redoc")
-def redoc(request: Request) -> HTMLResponse:
+async def redoc(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "")
     head = (
         f'<link rel="icon" href="{_asset(request, "favicon.png")}">\n'

@@ -4,7 +4,8 @@ Body: ``{"error": code, "message": text, "action_index": n | null, "request_id":
 Domain codes map as SPEC §3 names them; ``action_index`` locates the refused action of a
 batch; ``request_id`` is the one the response's ``X-Request-ID`` carries and the log names.
 An unexpected exception is not handled here but in `api/middleware.py`, so that it is
-logged once and the connection stays usable.
+logged once and the connection stays usable. Handlers are `async`: they do no I/O, and
+must answer even when every worker thread is held by requests on a stalled database.
 """
 
 from __future__ import annotations
@@ -13,18 +14,19 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
-from eventsourcing.persistence import OperationalError as StoreUnavailable
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
-from sqlalchemy.exc import OperationalError as DatabaseUnavailable
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from assess.domain.errors import ActionRefused, DomainError
 from assess.domain.suggest import unknown_verb
 from assess.domain.verbs import VERBS
+from assess.infrastructure.store_errors import STORE_FAILURES, is_store_failure
 
 log = logging.getLogger("assess.api")
 # The id of the request being answered: set by the middleware, read into every error body.
@@ -40,6 +42,7 @@ STATUS_OF_CODE = {
     "unknown_item": 422,
     "invalid_value": 422,
     "incomplete": 422,
+    "integrity": 500,  # stored events do not reproduce what was recorded
 }
 CODE_OF_STATUS = {
     401: "unauthorized",
@@ -80,7 +83,7 @@ def _response(
     return JSONResponse(error_body(code, message, index), status_code=status, **kwargs)
 
 
-def on_domain_error(request: Request, error: Exception) -> JSONResponse:
+async def on_domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     if isinstance(error, ActionRefused):
         message = f"action #{error.index} ({error.verb}): {error.message}"
@@ -88,12 +91,12 @@ def on_domain_error(request: Request, error: Exception) -> JSONResponse:
     return _response(STATUS_OF_CODE[error.code], error.code, error.message)
 
 
-def on_unauthorized(request: Request, error: Exception) -> JSONResponse:
+async def on_unauthorized(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, Unauthorized)
     return _response(401, "unauthorized", error.message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def on_validation_error(request: Request, error: Exception) -> JSONResponse:
+async def on_validation_error(request: Request, error: Exception) -> JSONResponse:
     """A malformed request: 422 `invalid_value`, naming the fields at fault."""
     assert isinstance(error, RequestValidationError)
     problems = [_describe(entry) for entry in error.errors()]
@@ -133,7 +136,7 @@ def _action_index(errors: list[dict[str, Any]]) -> int | None:
     return None
 
 
-def on_http_error(request: Request, error: Exception) -> JSONResponse:
+async def on_http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     if error.status_code == 400:  # a body that cannot be read at all is malformed input too
         return _response(422, "invalid_value", f"body: {error.detail}")
@@ -160,7 +163,12 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-def on_unavailable(request: Request, error: Exception) -> JSONResponse:
+async def on_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """A store that cannot be reached or cannot work now (refused, stalled, a statement or
+    pool timeout, a read-only or full file): 503. Other store errors are not handled here
+    (the middleware logs them, 500)."""
+    if not is_store_failure(error):
+        raise error
     log.error("database unavailable: %s (request %s)", type(error).__name__, request_id.get())
     return _response(503, "unavailable", "the database is unavailable; try again shortly")
 
@@ -181,5 +189,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Unauthorized, on_unauthorized)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(StoreUnavailable, on_unavailable)
-    app.add_exception_handler(DatabaseUnavailable, on_unavailable)
+    for store_error in (*STORE_FAILURES, PersistenceError, SQLAlchemyError):
+        app.add_exception_handler(store_error, on_unavailable)

@@ -208,13 +208,17 @@ class SeasonHeaderIn(BaseModel):
 
 
 class CycleSummary(BaseModel):
+    """A cycle in a listing. One whose stored events cannot be read is listed with stage
+    `corrupt`, the reason in `error`, and what its first event says (if readable)."""
+
     cycle: str = Field(examples=["2025-group-party-org"])
-    scheme: str = Field(examples=["group-party-org"])
-    year: int
+    scheme: str | None = Field(examples=["group-party-org"])
+    year: int | None
     title: str
-    stage: Literal[STAGES]  # type: ignore[valid-type]
+    stage: Literal[(*STAGES, "corrupt")]  # type: ignore[valid-type]
     version: int | None = Field(description="Latest results version; null while scoring is open.")
-    events: int = Field(description="Events stored for the cycle.")
+    events: int | None = Field(description="Events stored for the cycle (null: corrupt).")
+    error: str | None = Field(None, description="Why a `corrupt` cycle cannot be read.")
 
 
 class VersionOut(BaseModel):
@@ -246,7 +250,16 @@ class ViewerOut(BaseModel):
     unit: str | None
 
 
-class CycleDetail(CycleSummary):
+class CycleDetail(BaseModel):
+    """A cycle that reads (a corrupt one is refused as `integrity`), in full."""
+
+    cycle: str = Field(examples=["2025-group-party-org"])
+    scheme: str = Field(examples=["group-party-org"])
+    year: int
+    title: str
+    stage: Literal[STAGES]  # type: ignore[valid-type]
+    version: int | None = Field(description="Latest results version; null while scoring is open.")
+    events: int = Field(description="Events stored for the cycle.")
     versions: list[VersionOut]
     counts: CountsOut
     viewer: ViewerOut
@@ -448,6 +461,11 @@ class AuditRowOut(BaseModel):
     account: str | None = Field(
         description="The account that submitted it (None: recorded before accounts were)."
     )
+    request: str | None = Field(
+        None,
+        description="The `Idempotency-Key` of the request that stored it, if it named one: "
+        "a retry answered from the store adds no event.",
+    )
     verb: str
     summary: str
     reason: str
@@ -532,9 +550,12 @@ class VerificationOut(BaseModel):
     versions: int
     digests_matched: int
     snapshots_checked: int
-    head: str
+    head: str = Field(description="The chain of the last event verified.")
     failure: str | None
     position: int | None
+    expected_head_at: int | None = Field(
+        None, description="With `expect_head`: the event whose chain it is (null: none)."
+    )
 
 
 class UnitChangeOut(BaseModel):

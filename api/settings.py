@@ -7,6 +7,8 @@ import os
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assess.infrastructure.connections import ENV, DbLimits
+
 
 class Settings(BaseSettings):
     """``ASSESS_DB``, ``ASSESS_SECRET``, ``ASSESS_TOKEN_HOURS``… (see each field)."""
@@ -56,5 +58,29 @@ class Settings(BaseSettings):
     sign_in_window_minutes: float = Field(
         15, gt=0, description="The window of sign_in_limit, in minutes."
     )
+    db_connect_timeout: float = Field(
+        10, ge=0, description="Seconds to set up a PostgreSQL connection; 0: no limit."
+    )
+    db_statement_timeout: float = Field(
+        60,
+        ge=0,
+        description="Seconds a PostgreSQL statement may run before the server cancels it "
+        "(503); 0: no limit. The command line has none unless the variable is set.",
+    )
+    db_pool_timeout: float = Field(
+        10, ge=0, description="Seconds a request waits for a free database connection (503)."
+    )
+    db_busy_timeout: float = Field(
+        30, ge=0, description="Seconds a SQLite writer waits for another's lock (503)."
+    )
+    health_timeout: float = Field(
+        2, gt=0, description="`/healthz` answers 503 if the database has not answered by then."
+    )
     host: str = Field("127.0.0.1", description="Address `assess serve` listens on.")
     port: int = Field(8000, ge=1, le=65535, description="Port `assess serve` listens on.")
+
+    def db_limits(self) -> DbLimits:
+        """The `db_*_timeout` settings, as infrastructure/connections.py applies them."""
+        return DbLimits.from_env(
+            {name: str(getattr(self, f"db_{field}_timeout")) for field, name in ENV.items()}
+        )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assess.domain.cycle import Cycle
 from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.requests import Request
 
 LONGEST_VERB = 64  # as long as an id may be
 
@@ -20,14 +21,28 @@ class Applied:
     stage: str
     version: int | None
     position: int
+    # answered from the store: a request with this idempotency key stored it before
+    repeated: bool = field(default=False, compare=False)
+
+    def answer(self) -> dict[str, Any]:
+        """What a caller is told, the same for the request and its repeats."""
+        return {
+            "cycle": self.cycle,
+            "events": self.events,
+            "stage": self.stage,
+            "version": self.version,
+            "position": self.position,
+        }
 
 
-def perform_batch(cycle: Cycle, actions: list[Any], account: str | None = None) -> None:
-    """Every action in order, submitted by `account`; a refusal names the action (its
-    index and verb)."""
+def perform_batch(
+    cycle: Cycle, actions: list[Any], account: str | None = None, request: Request | None = None
+) -> None:
+    """Every action in order, submitted by `account` as part of `request` (an
+    idempotency key, or None); a refusal names the action (its index and verb)."""
     for index, action in enumerate(actions):
         try:
-            cycle.perform(action, account=account)
+            cycle.perform(action, account=account, request=request)
         except DomainError as error:
             verb = action.get("do") if isinstance(action, dict) else None
             raise ActionRefused(index, shown_verb(verb), error) from None
@@ -49,4 +64,23 @@ def applied(cycle: Cycle, events: int) -> Applied:
         stage=cycle.stage,
         version=cycle.versions[-1]["version"] if cycle.versions else None,
         position=cycle.version,
+    )
+
+
+def stored_before(cycle: Cycle, request: Request | None) -> Applied | None:
+    """The first answer to a request whose idempotency key was stored before, rebuilt
+    from the cycle; None for a new request (or none keyed). Another request with the same
+    key is a `conflict`."""
+    if request is None:
+        return None
+    known = cycle.stored_request(request)
+    if known is None:
+        return None
+    return Applied(
+        cycle=cycle.cycle_id,
+        events=known["position"] - known["first"] + 1,
+        stage=known["stage"],
+        version=known["version"],
+        position=known["position"],
+        repeated=True,
     )

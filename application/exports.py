@@ -67,16 +67,34 @@ def results_csv(rows: list[dict[str, Any]]) -> bytes:
     return _write(table)
 
 
-AUDIT_COLUMNS = ["position", "event", "verb", "recorded", "actor", "role", "account", "at"]
+AUDIT_COLUMNS = [
+    "position",
+    "event",
+    "verb",
+    "recorded",
+    "actor",
+    "role",
+    "account",
+    "request",
+    "at",
+]
 
 
 def audit_csv(records: list[dict[str, Any]]) -> bytes:
-    """The audit export (application.audit.export_records): data as canonical JSON."""
+    """The audit export (application.audit.export_records): data, and the request's
+    idempotency key and digest when it named one, as canonical JSON."""
     table: list[list[Any]] = [[*AUDIT_COLUMNS, "data", "previous", "chain"]]
     for record in records:
         data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
         table.append(
-            [record[column] or "" for column in AUDIT_COLUMNS]
+            [_audit_cell(record.get(column)) for column in AUDIT_COLUMNS]
             + [data, record["previous"], record["chain"]]
         )
     return _write(table)
+
+
+def _audit_cell(value: Any) -> Any:
+    """`request` ({key, digest}) as canonical JSON; nothing for what is absent."""
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return value or ""

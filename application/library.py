@@ -12,6 +12,7 @@ in docs/decisions.md). The store's own overrides live in infrastructure/recorder
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar, cast
@@ -24,6 +25,7 @@ from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
 from eventsourcing.utils import resolve_topic
 
 A = TypeVar("A")
+log = logging.getLogger("assess.application")
 Projector = Callable[[A | None, Iterable[Any]], A | None]
 
 # ---- saving -------------------------------------------------------------------------
@@ -41,15 +43,32 @@ def save_aggregate(app: Application[Any], aggregate: Aggregate) -> list[Recordin
     pending events handed over at once. (Passing the events to `save` instead costs a
     runtime protocol check per event, a fifth of a large import.) The aggregate is
     known to the processing event, so the library still caches it when fast-forward is
-    off and takes the snapshots of `snapshotting_intervals` from it."""
+    off and takes the snapshots of `snapshotting_intervals` from it. What follows the
+    commit (`_record`) cannot fail the save: it is logged, and the events stand."""
     processing_event: ProcessingEvent[Any] = ProcessingEvent()
     processing_event.events = take_pending_events(aggregate)
     processing_event.aggregates[aggregate.id] = aggregate
     recordings = app._record(processing_event)
-    app._take_snapshots(processing_event)
-    app._notify(recordings)
-    app.notify(processing_event.events)  # the library's deprecated hook, as `save` calls it
+    try:
+        app._take_snapshots(processing_event)
+        app._notify(recordings)
+        app.notify(processing_event.events)  # the library's deprecated hook, as `save` calls it
+    except Exception as error:  # noqa: BLE001 - the events are stored whatever happened
+        log.warning(
+            "%d events of %s stored, but a step after the commit failed (%s: %s)",
+            len(processing_event.events),
+            aggregate.id,
+            type(error).__name__,
+            first_line(error),
+        )
     return recordings
+
+
+def first_line(error: BaseException, limit: int = 200) -> str:
+    """An error in one short line for the log: a database error's text goes on with the
+    statement and its parameters (a snapshot's megabytes)."""
+    lines = str(error).strip().splitlines()
+    return lines[0][:limit] if lines else ""
 
 
 # ---- the repository and its cache ------------------------------------------------------

@@ -5,28 +5,38 @@ modules; what is left loads a cycle, performs actions on it, saves it, and queri
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError
 
 from assess.application import history, library
-from assess.application.batches import Applied, applied, perform_batch
+from assess.application.batches import Applied, applied, perform_batch, stored_before
 from assess.application.freshness import ReadStaleness
-from assess.application.group_commit import CycleLocks, GroupCommit
-from assess.domain.cycle import Cycle, cycle_uuid, replay
+from assess.application.group_commit import CycleLocks, GroupCommit, WriterLock
+from assess.application.library import first_line
+from assess.domain.cycle import Cycle, cycle_uuid
 from assess.domain.errors import DomainError
 from assess.domain.events import CycleCreated, stored_topics
+from assess.domain.requests import Request
 from assess.domain.results import digest
 
 __all__ = ["Applied", "AssessApp", "OneVersionOnly", "summary_of"]
 
+log = logging.getLogger("assess.application")
 T = TypeVar("T")
 SNAPSHOT_AFTER = 1000  # events since the last snapshot before another is taken
+# After a failed snapshot, events before the next try: a snapshot is only worth what it
+# saves in replay, which grows with the events since the last one, so that is the
+# measure; and a store that keeps refusing costs one write in SNAPSHOT_RETRY_AFTER a
+# failed attempt, not every write.
+SNAPSHOT_RETRY_AFTER = 100
 RESULTS_CACHE_SIZE = 64
 
 
@@ -45,44 +55,77 @@ class OneVersionOnly(DomainError):
 class AssessApp(Application[UUID]):
     name = "assess"
     is_snapshotting_enabled = True
-    # No process application follows this one: saves need not fetch notification ids.
-    env = {"RETURN_NOTIFICATION_IDS": "n"}
+    # No process application follows this one: saves need not fetch notification ids,
+    # nor lock the events table so that ids commit in order (see infrastructure/recorders.py).
+    env = {"RETURN_NOTIFICATION_IDS": "n", "LOCK_EVENTS_TABLE": "n"}
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._results_lock = threading.Lock()
-        self._snapshot_positions: dict[UUID, int] = {}
+        self._snapshot_due: dict[UUID, int] = {}  # the position at which to take the next
         self._staleness = ReadStaleness(int(self.env.get("READ_STALENESS_MS") or 0))
         self._locks = CycleLocks()
         self._group_commit = GroupCommit(self, self._locks)
 
+    def serialise_writers(self, writers: WriterLock) -> None:
+        """Writers of a cycle in other processes on this store wait for each other
+        (given where the store is opened: `infrastructure.persistence.open_application`)."""
+        self._group_commit.writers = writers
+
+    def close(self) -> None:
+        super().close()
+        if self._group_commit.writers is not None:
+            self._group_commit.writers.close()
+
     # ---- commands -------------------------------------------------------------
 
     def import_season(
-        self, season: dict[str, Any], actor: str = "system", account: str | None = None
+        self,
+        season: dict[str, Any],
+        actor: str = "system",
+        account: str | None = None,
+        request: Request | None = None,
     ) -> Applied:
         """A cycle from a season file: header and actions, stored in one transaction;
-        every event records `account`, the account importing it (SPEC §4.1)."""
+        every event records `account`, the account importing it (SPEC §4.1), and
+        `request`, its idempotency key: a cycle stored by a request with that key is
+        answered as the first time instead of refused as a `duplicate`."""
         try:
-            cycle = Cycle.create(season, actor=actor, account=account)
+            cycle = Cycle.create(season, actor=actor, account=account, request=request)
         except DomainError as error:
             raise DomainError(error.code, f"season header: {error.message}") from None
         if self._exists(cycle.id):
-            raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already")
-        perform_batch(cycle, season.get("actions") or [], account=account)
+            return self._imported_before(cycle.cycle_id, request)
+        perform_batch(cycle, season.get("actions") or [], account=account, request=request)
         done = applied(cycle, len(cycle.pending_events))
         try:
             self.store_changes(cycle)
         except IntegrityError:
-            raise DomainError("duplicate", f"cycle {cycle.cycle_id!r} exists already") from None
+            return self._imported_before(cycle.cycle_id, request)
         return done
 
-    def act(self, cycle_id: str, actions: list[Any], account: str | None = None) -> Applied:
+    def _imported_before(self, cycle_id: str, request: Request | None) -> Applied:
+        """The cycle exists: the first answer if this keyed request created it, else
+        `duplicate` (or `conflict`: the key created it for another request)."""
+        if request is not None:
+            earlier = self.inspect(cycle_id, lambda cycle: stored_before(cycle, request))
+            if earlier is not None:
+                return earlier
+        raise DomainError("duplicate", f"cycle {cycle_id!r} exists already")
+
+    def act(
+        self,
+        cycle_id: str,
+        actions: list[Any],
+        account: str | None = None,
+        request: Request | None = None,
+    ) -> Applied:
         """A further batch for an existing cycle, submitted by `account`: every action, or
         none of them; single actions arriving together are stored together (see
-        `group_commit`)."""
-        return self._group_commit.submit(cycle_id, actions, account)
+        `group_commit`). A `request` (idempotency key) stored before is answered as the
+        first time, and nothing is stored."""
+        return self._group_commit.submit(cycle_id, actions, account, request)
 
     # ---- loading and saving (what group commit uses) -------------------------------
 
@@ -96,7 +139,7 @@ class AssessApp(Application[UUID]):
             if cached is not None:
                 return cast(Cycle, cached)
         try:
-            cycle = self._replayed(aggregate_id, shared=True)
+            cycle = self._replayed(cycle_id, shared=True)
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
         if library.is_caching(self.repository):
@@ -113,33 +156,52 @@ class AssessApp(Application[UUID]):
         library.evict(self.repository, aggregate_id)
 
     def store_changes(self, cycle: Cycle) -> None:
-        """The cycle's new events, and a snapshot when one is due."""
+        """The cycle's new events, in one transaction, then a snapshot when one is due.
+        Once the events are committed nothing here raises: the caller must be able to
+        report the batch as stored, or it would be retried and stored twice."""
         library.save_aggregate(self, cycle)
         self._snapshot_if_due(cycle)
 
     def _snapshot_if_due(self, cycle: Cycle) -> None:
-        """A snapshot once SNAPSHOT_AFTER events have piled up since the last one. Where
-        that was is read from the store once per cycle and process, then remembered:
-        the snapshot row of a large cycle weighs megabytes."""
+        """A snapshot once SNAPSHOT_AFTER events have piled up since the last one, best
+        effort: it is written after the events' commit, so a failure is logged and tried
+        again SNAPSHOT_RETRY_AFTER events later. Where the last one was is read from the
+        store once per cycle and process, then remembered: the snapshot row of a large
+        cycle weighs megabytes."""
         if self.snapshots is None:
             return
-        last = self._snapshot_positions.get(cycle.id)
-        if last is None:
-            last = library.last_snapshot_position(self, cycle.id)
-        if cycle.version - last >= SNAPSHOT_AFTER:
-            library.snapshot(self, cycle)
-            last = cycle.version
-        self._snapshot_positions[cycle.id] = last
+        due = self._snapshot_due.get(cycle.id)
+        try:
+            if due is None:
+                due = library.last_snapshot_position(self, cycle.id) + SNAPSHOT_AFTER
+            if cycle.version >= due:
+                library.snapshot(self, cycle)
+                due = cycle.version + SNAPSHOT_AFTER
+        except Exception as error:  # noqa: BLE001 - the events are stored whatever happened
+            due = cycle.version + SNAPSHOT_RETRY_AFTER
+            log.warning(
+                "cycle %r: events stored up to %d, but no snapshot taken (%s: %s); "
+                "trying again after %d more events",
+                cycle.cycle_id,
+                cycle.version,
+                type(error).__name__,
+                first_line(error),
+                SNAPSHOT_RETRY_AFTER,
+            )
+        self._snapshot_due[cycle.id] = due
 
     # ---- loading (the library's internals are in `library`) ---------------------------
 
-    def _replayed(
-        self, aggregate_id: UUID, position: int | None = None, shared: bool = False
-    ) -> Cycle:
-        """The cycle from its events (and snapshot); `shared`: the cached object itself."""
-        if shared and position is None:
-            return library.get_without_copy(self.repository, aggregate_id, replay)
-        return library.get_copy(self.repository, aggregate_id, replay, version=position)
+    def _replayed(self, cycle_id: str, position: int | None = None, shared: bool = False) -> Cycle:
+        """The cycle from its events (and snapshot); `shared`: the cached object itself.
+        A stored event that does not decode or apply is `integrity` (see `Unreadable`)."""
+        aggregate_id = cycle_uuid(cycle_id)
+        try:
+            if shared and position is None:
+                return library.get_without_copy(self.repository, aggregate_id, checked_replay)
+            return library.get_copy(self.repository, aggregate_id, checked_replay, version=position)
+        except Unreadable as unreadable:
+            raise unreadable.refusal(cycle_id) from None
 
     # ---- queries ----------------------------------------------------------------
 
@@ -147,9 +209,9 @@ class AssessApp(Application[UUID]):
         """A private copy of the cycle, as it stands or as it stood after an event."""
         try:
             if position is not None:
-                return self._replayed(cycle_uuid(cycle_id), position=position)
+                return self._replayed(cycle_id, position=position)
             with self._locks.of(cycle_id):
-                return self._replayed(cycle_uuid(cycle_id))
+                return self._replayed(cycle_id)
         except AggregateNotFoundError:
             raise DomainError("not_found", f"no cycle {cycle_id!r}") from None
 
@@ -197,6 +259,12 @@ class AssessApp(Application[UUID]):
         return self._results_of(cycle, cycle.versions[version - 1])
 
     def _results_of(self, cycle: Cycle, entry: dict[str, Any]) -> dict[str, Any]:
+        """The results of a version, served only when they reproduce the digest recorded
+        for it: the cycle as it stands (for the latest version), else replayed up to the
+        version's event; neither matching means the stored events were changed, which is
+        refused (`integrity`). A document cached by this process was checked so when it
+        was computed and is served as it is: a later change to the stored events is
+        found by the next process that reads them, and by `verify`."""
         key = (cycle.id, entry["version"])
         with self._results_lock:
             cached = self._results_cache.get(key)
@@ -208,11 +276,17 @@ class AssessApp(Application[UUID]):
         if results is None or digest(results) != entry["digest"]:
             state = self.cycle(cycle.cycle_id, position=entry["position"])
             results = state.results()
+            if digest(results) != entry["digest"]:
+                raise DomainError(
+                    "integrity",
+                    f"cycle {cycle.cycle_id!r}: stored events do not reproduce version "
+                    f"{entry['version']}'s digest; run `assess verify {cycle.cycle_id}`",
+                )
         document = {
             "cycle": cycle.cycle_id,
             "scheme": cycle.scheme,
             "version": entry["version"],
-            "digest": digest(results),
+            "digest": entry["digest"],
             "results": results,
         }
         with self._results_lock:
@@ -222,18 +296,38 @@ class AssessApp(Application[UUID]):
         return document
 
     def cycles(self) -> list[dict[str, Any]]:
-        """Every cycle with its scheme, year, stage and latest results version."""
+        """Every cycle with its scheme, year, stage and latest results version. A cycle
+        whose stored events cannot be read is listed as `corrupt`, with the reason in
+        `error`, and hides no other."""
         topics = stored_topics(CycleCreated)
         created = self.recorder.select_notifications(start=None, limit=10**9, topics=topics)
         listing = []
         for notification in created:
-            created_event = cast(CycleCreated, self.mapper.to_domain_event(notification))
-            cycle_id = created_event.data["cycle"]["id"]
-            listing.append(self.inspect(cycle_id, summary_of))
+            try:  # the row is read already: what fails here is decoding it
+                created_event = cast(CycleCreated, self.mapper.to_domain_event(notification))
+                header = created_event.data["cycle"]
+                cycle_id = header["id"]
+            except Exception as error:  # noqa: BLE001 - whatever the damage, list the others
+                header = {"id": str(notification.originator_id)}
+                why = f"its first event cannot be read ({type(error).__name__})"
+                listing.append(corrupt_summary(header, why))
+                continue
+            try:
+                listing.append(self.inspect(cycle_id, summary_of))
+            except DomainError as error:
+                if error.code != "integrity":
+                    raise
+                listing.append(corrupt_summary(header, error.message))
         return sorted(listing, key=lambda entry: entry["cycle"])
 
     def events_of(self, cycle_id: str) -> list[Any]:
-        events = list(self.events.get(cycle_uuid(cycle_id)))
+        """The cycle's stored events, decoded; one that does not decode is `integrity`."""
+        stored = self.events.get(cycle_uuid(cycle_id))  # read now, decoded as iterated
+        events: list[Any] = []
+        try:
+            events.extend(stored)
+        except Exception as error:  # noqa: BLE001 - any bytes that do not decode
+            raise Unreadable(len(events) + 1, error).refusal(cycle_id) from None
         if not events:
             raise DomainError("not_found", f"no cycle {cycle_id!r}")
         return events
@@ -272,4 +366,51 @@ def summary_of(cycle: Cycle) -> dict[str, Any]:
         "stage": cycle.stage,
         "version": cycle.versions[-1]["version"] if cycle.versions else None,
         "events": cycle.version,
+        "error": None,
     }
+
+
+def corrupt_summary(header: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A cycle that cannot be read, in one line: what its header says, stage `corrupt`."""
+    return {
+        "cycle": header["id"],
+        "scheme": header.get("scheme"),
+        "year": header.get("year"),
+        "title": header.get("title", ""),
+        "stage": "corrupt",
+        "version": None,
+        "events": None,
+        "error": reason,
+    }
+
+
+class Unreadable(Exception):
+    """A stored event of a cycle that does not decode, or does not apply where it
+    stands: a row changed, moved or deleted behind the application's back."""
+
+    def __init__(self, position: int, error: Exception) -> None:
+        super().__init__(position, error)
+        self.position = position
+        self.error = error
+
+    def refusal(self, cycle_id: str) -> DomainError:
+        if isinstance(self.error, OriginatorVersionError):
+            what = f"event {self.position} is missing (found event {self.error.args[0]})"
+        else:
+            what = f"event {self.position} cannot be decoded or applied"
+        return DomainError(
+            "integrity",
+            f"cycle {cycle_id!r} is corrupt: {what}; run `assess verify {cycle_id}`",
+        )
+
+
+def checked_replay(cycle: Cycle | None, events: Iterable[Any]) -> Cycle | None:
+    """The domain's `replay` (events applied in order), where an event that fails to
+    decode (the library decodes them lazily, as they are iterated) or to apply raises
+    `Unreadable` with its position."""
+    try:
+        for event in events:
+            cycle = event.mutate(cycle)
+    except Exception as error:
+        raise Unreadable(cycle.version + 1 if cycle is not None else 1, error) from error
+    return cycle

@@ -22,7 +22,9 @@ from assess.domain.schemes import SCHEME_IDS
 if TYPE_CHECKING:
     from assess.application.service import AssessApp
 
+EXIT_VERIFICATION_FAILED = 1
 EXIT_REFUSED = 2
+EXIT_STORE_FAILED = 3
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -59,10 +61,53 @@ def refusals() -> Iterator[None]:
     try:
         yield
     except (DomainError, SeasonError) as error:
+        if isinstance(error, DomainError) and error.code == "integrity":
+            click.echo(f"error: {error}", err=True)  # stored events that do not verify
+            sys.exit(EXIT_VERIFICATION_FAILED)
         fail(str(error))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class StoreNotOpened(Exception):
+    """The event store could not be opened at all (its file or directory)."""
+
+
+class AssessGroup(click.Group):
+    """Ends a command the event store failed (unreachable, missing, refusing the sign-in,
+    read-only, full, timed out) with one line and exit 3, rather than a traceback;
+    ``--debug`` lets the traceback through."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise  # click's own ends (`--help` among them), before anything is imported
+        except Exception as error:
+            from assess.infrastructure.store_errors import describe, is_store_failure
+
+            failed = isinstance(error, StoreNotOpened) or is_store_failure(error)
+            if ctx.params.get("debug") or not failed:
+                raise
+            message = f"error: the event store is unavailable: {describe(error)}"
+            click.echo(message, err=True)
+            sys.exit(EXIT_STORE_FAILED)
+
+
+EPILOG = """\b
+Exit codes:
+  0  done (verify: everything holds)
+  1  verification failed: verify found a problem, or stored events do not
+     reproduce the results recorded for a version (integrity)
+  2  refused: invalid input, a refused action, an unknown cycle or file
+  3  the event store is unavailable or failing: unreachable, missing database,
+     failed sign-in, read-only or full SQLite file, a timeout
+"""
+
+
+@click.group(
+    cls=AssessGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EPILOG,
+)
 @click.option(
     "--db",
     envvar="ASSESS_DB",
@@ -77,8 +122,11 @@ def refusals() -> Iterator[None]:
     help="The account recorded in every event this command stores (SPEC §4.1); "
     "default cli:<operating-system user>  [env ASSESS_ACCOUNT]",
 )
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of a store failure (exit 3) instead."
+)
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, account: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, account: str | None, debug: bool) -> None:
     """assess — event-sourced annual assessment cycles (综合考核)."""
     ctx.obj = _LazyApp(db, account or os_account())
     ctx.call_on_close(ctx.obj.close)
@@ -120,7 +168,12 @@ class _LazyApp:
             from assess.application.service import AssessApp
             from assess.infrastructure.persistence import open_application
 
-            self._app = open_application(AssessApp, self.url)
+            try:
+                self._app = open_application(AssessApp, self.url)
+            except ValueError as error:  # a setting such as ASSESS_DB_POOL_TIMEOUT=abc
+                fail(str(error))
+            except OSError as error:  # e.g. the SQLite file's directory cannot be made
+                raise StoreNotOpened(str(error)) from error
         return self._app
 
     def close(self) -> None:
@@ -158,14 +211,27 @@ def import_(ctx: click.Context, season_file: Path) -> None:
 @cli.command()
 @click.argument("cycle")
 @click.argument("batch_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--idempotency-key",
+    "key",
+    metavar="KEY",
+    help="Names this batch (1 to 200 printable ASCII characters): run again with the same "
+    "key and file, it stores nothing and prints the first answer; with another file, it "
+    "is refused.",
+)
 @click.pass_context
-def act(ctx: click.Context, cycle: str, batch_file: Path) -> None:
+def act(ctx: click.Context, cycle: str, batch_file: Path, key: str | None) -> None:
     """Apply the actions in BATCH_FILE (a JSON/YAML list) to CYCLE, all or none."""
     from assess.application.season import read_batch
+    from assess.domain.requests import request_of
 
+    account = store_of(ctx).account
     with refusals():
         actions = read_batch(batch_file)
-        applied = app_of(ctx).act(cycle, actions, account=store_of(ctx).account)
+        request = request_of(key, {"account": account, "actions": actions})
+        applied = app_of(ctx).act(cycle, actions, account=account, request=request)
+    if applied.repeated:
+        click.echo(f"already stored by an earlier request with key {key}; nothing stored now:")
     click.echo(
         f"cycle {applied.cycle}: {applied.events} events stored, stage {applied.stage}"
         + (f", results version {applied.version}" if applied.version else "")
@@ -220,7 +286,8 @@ def results(
 @cli.command()
 @click.pass_context
 def cycles(ctx: click.Context) -> None:
-    """List the cycles with scheme, year, stage and latest results version."""
+    """List the cycles with scheme, year, stage and latest results version; a cycle whose
+    stored events cannot be read is listed as corrupt, with the reason."""
     from assess.cli import render
 
     render.cycles_table(app_of(ctx).cycles())

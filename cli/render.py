@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 SCHEME_TITLES = {
     "group-party-org": "集团公司基层党组织党建工作考核",
@@ -87,30 +88,39 @@ def results_table(document: dict[str, Any]) -> None:
 
 
 def cycles_table(cycles: list[dict[str, Any]]) -> None:
+    """One row per cycle; a corrupt one (see `AssessApp.cycles`) shows why in place of
+    its title."""
     table = Table(title="cycles")
     for column in ("cycle", "scheme", "year", "stage", "version", "events", "title"):
         table.add_column(
             column, justify="right" if column in ("year", "version", "events") else "left"
         )
     for entry in cycles:
+        corrupt = entry.get("error") is not None
         table.add_row(
             entry["cycle"],
-            entry["scheme"],
-            str(entry["year"]),
-            entry["stage"],
+            entry["scheme"] or "—",
+            str(entry["year"] or "—"),
+            "[red]corrupt[/red]" if corrupt else entry["stage"],
             str(entry["version"] or "—"),
-            str(entry["events"]),
-            entry["title"],
+            str(entry["events"] or "—"),
+            Text(entry["error"] if corrupt else entry["title"]),
         )
     console().print(table)
 
 
 def audit_table(rows: list[dict[str, Any]]) -> None:
+    """The `request` column (idempotency keys) only when some event was stored by a
+    keyed request."""
+    keyed = any(row.get("request") for row in rows)
     table = Table(title="audit")
-    for column in ("#", "recorded", "at", "actor", "role", "account", "verb", "summary", "reason"):
+    columns = ["#", "recorded", "at", "actor", "role", "account", "verb", "summary", "reason"]
+    if keyed:
+        columns.insert(6, "request")
+    for column in columns:
         table.add_column(column, justify="right" if column == "#" else "left", overflow="fold")
     for row in rows:
-        table.add_row(
+        cells: list[str | Text] = [
             str(row["position"]),
             row["recorded"][:19],
             row["at"] or "",
@@ -120,22 +130,24 @@ def audit_table(rows: list[dict[str, Any]]) -> None:
             row["verb"],
             row["summary"],
             row["reason"],
-        )
+        ]
+        if keyed:
+            cells.insert(6, Text(row["request"] or ""))  # a key may hold [markup]
+        table.add_row(*cells)
     console().print(table)
 
 
 def verification(report: dict[str, Any]) -> None:
-    _verdict(
-        f"cycle {report['cycle']}",
-        report["ok"],
-        {
-            "events replayed": report["events"],
-            "results versions": report["versions"],
-            "digests matched": report["digests_matched"],
-            "snapshots checked": report["snapshots_checked"],
-            "chain head": report["head"],
-        },
-    )
+    figures = {
+        "events replayed": report["events"],
+        "results versions": report["versions"],
+        "digests matched": report["digests_matched"],
+        "snapshots checked": report["snapshots_checked"],
+        "chain head": report["head"],
+    }
+    if report.get("expected_head_at") is not None:
+        figures["expected head"] = f"the chain of event {report['expected_head_at']}"
+    _verdict(f"cycle {report['cycle']}", report["ok"], figures)
     if not report["ok"]:
         console().print(
             f"  first failure at event {report['position']}: {report['failure']}",

@@ -28,6 +28,8 @@ def chain_hash(record: dict, previous: str) -> str:
     }
     if record.get("account") is not None:  # absent from events stored before accounts
         content["account"] = record["account"]
+    if record.get("request") is not None:  # only events of requests with an idempotency key
+        content["request"] = record["request"]
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -70,6 +70,7 @@ class Act:
         self.actor_unit = unit
         self.at = parse_at(action.get("at"))
         self.account: str | None = None  # who submitted it (SPEC §4.1), set by the cycle
+        self.request: dict[str, str] | None = None  # its idempotency key, set by the cycle
 
     def _refuse_unknown(self, entry_of: str | None) -> None:
         for key in self.fields:

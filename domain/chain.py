@@ -2,8 +2,9 @@
 
 Each event's `chain` is sha256 over the canonical JSON of its content and the
 previous event's `chain`; the first event links to GENESIS. `account` (SPEC §4.1)
-is in the content only when the event has one: events stored before accounts were
-recorded keep the content, and so the hash, they had. docs/verification.md gives the
+and `request` (an idempotency key and its digest, domain/requests.py) are in the
+content only when the event has them: events stored before either was recorded keep
+the content, and so the hash, they had. docs/verification.md gives the
 same rule for outside auditors.
 """
 
@@ -33,6 +34,8 @@ def event_content(
     }
     if fields.get("account") is not None:
         content["account"] = fields["account"]
+    if fields.get("request") is not None:
+        content["request"] = fields["request"]
     return content
 
 

@@ -23,6 +23,7 @@ from assess.domain.actions import Act, bounded_score, day_of
 from assess.domain.chain import GENESIS, event_content, link
 from assess.domain.errors import DomainError
 from assess.domain.policy import ROLES, admit
+from assess.domain.requests import Request, is_repeat
 from assess.domain.results import digest, results_array
 from assess.domain.rules import effective_rules
 from assess.domain.schemes import (
@@ -83,6 +84,11 @@ def _copy_tree(value: Any) -> Any:
 
 
 class Cycle(Aggregate):
+    # idempotency key -> what its request stored, set by the first keyed event
+    # (events.remember_request): a cycle without any, and so its snapshots, stay as they
+    # were before keys were stored.
+    requests: dict[str, dict[str, Any]]
+
     # ---- creation ---------------------------------------------------------------
 
     @classmethod
@@ -92,11 +98,14 @@ class Cycle(Aggregate):
         actor: str = "system",
         role: str = "system",
         account: str | None = None,
+        request: Request | None = None,
     ) -> Cycle:
         """A new cycle from a season header (SPEC §5): cycle, rules, actors, units;
-        `account` is the account importing it (SPEC §4.1)."""
+        `account` is the account importing it (SPEC §4.1), `request` its idempotency key."""
         data = plain(validate_header(header))
         fields = {"actor": actor, "role": role, "at": None, "data": data, "account": account}
+        if request is not None:  # absent otherwise: unkeyed events are stored as before
+            fields["request"] = request
         timestamp = ev.CycleCreated.create_timestamp()
         chain = link(event_content("CycleCreated", 1, timestamp, fields, GENESIS))
         return cls._create(
@@ -149,9 +158,12 @@ class Cycle(Aggregate):
 
     # ---- dispatch: the checks of SPEC §3, in order --------------------------------
 
-    def perform(self, action: dict[str, Any], account: str | None = None) -> None:
+    def perform(
+        self, action: dict[str, Any], account: str | None = None, request: Request | None = None
+    ) -> None:
         """SPEC §3's table admits the action; the verb's method checks its fields.
-        `account` submitted it (SPEC §4.1): its events record it beside the actor."""
+        `account` submitted it (SPEC §4.1): its events record it beside the actor, and
+        `request`, the idempotency key of the request it is part of."""
         if not isinstance(action, dict):
             raise DomainError("invalid_value", "an action must be an object")
         # Before SPEC §3's checks: a text no field may hold makes the action unreadable,
@@ -161,14 +173,28 @@ class Cycle(Aggregate):
         verb = admitted.verb
         act = Act(action, admitted.actor, admitted.role, admitted.unit, VERBS[verb])
         act.account = account
+        act.request = request
         getattr(self, verb)(act)
+
+    def stored_request(self, request: Request) -> dict[str, Any] | None:
+        """What the request stored, if a request with its key was stored before; a key
+        used for another request is a `conflict`."""
+        known = self.__dict__.get("requests", {}).get(request["key"])
+        return known if is_repeat(request, known and known["digest"]) else None
 
     def _emit(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:
         self._record(event_class, act, plain(data))
 
     def _record(self, event_class: type[ev.CycleEvent], act: Act, data: dict[str, Any]) -> None:
+        keyed = {} if act.request is None else {"request": act.request}
         self.trigger_event(
-            event_class, actor=act.actor, role=act.role, at=act.at, data=data, account=act.account
+            event_class,
+            actor=act.actor,
+            role=act.role,
+            at=act.at,
+            data=data,
+            account=act.account,
+            **keyed,
         )
 
     def _emit_version(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:
@@ -188,9 +214,15 @@ class Cycle(Aggregate):
             self._emit(event_class, act, **data)
 
     def trial(self) -> Cycle:
-        """A copy whose inputs can change without touching this cycle."""
+        """A copy whose inputs can change without touching this cycle. Idempotency keys
+        are no input, and may be many: shared, not copied."""
         copy = object.__new__(type(self))
-        copy.__dict__.update({key: _copy_tree(value) for key, value in vars(self).items()})
+        copy.__dict__.update(
+            {
+                key: value if key == "requests" else _copy_tree(value)
+                for key, value in vars(self).items()
+            }
+        )
         return copy
 
     # ---- shared guards ----------------------------------------------------------

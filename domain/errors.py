@@ -12,6 +12,7 @@ CODES = (
     "duplicate",
     "not_found",
     "conflict",
+    "integrity",  # stored events changed behind the application's back
 )
 
 

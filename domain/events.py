@@ -2,8 +2,10 @@
 
 Every event carries who (`actor`, `role`, and the `account` that submitted it, SPEC
 §4.1; None in events stored before accounts were recorded), when (`at` as given, and the library's
-recording `timestamp`), what (`data`, plain JSON values; figures as decimal text)
-and `chain`, the hash linking it to the previous event (SPEC §7). `effect` is the
+recording `timestamp`), what (`data`, plain JSON values; figures as decimal text),
+`chain`, the hash linking it to the previous event (SPEC §7), and `request`, the
+idempotency key and digest of the request that stored it, if it named one
+(domain/requests.py). `effect` is the
 state change; it runs again on every replay, so it never checks anything.
 """
 
@@ -25,6 +27,7 @@ class CycleEvent(Aggregate.Event):
     # A default, so that events stored without it read as None (the library and
     # `library.decode_plain_json` set the stored state as the event's __dict__).
     account: str | None = None
+    request: dict[str, str] | None = None  # likewise: only keyed requests store it
 
     @staticmethod
     def effect(cycle: Any, data: dict[str, Any]) -> None:
@@ -42,11 +45,31 @@ class CycleEvent(Aggregate.Event):
                     "digest": self.data["digest"],
                 }
             )
+        remember_request(aggregate, self)
+
+
+def remember_request(cycle: Any, event: CycleEvent) -> None:
+    """A keyed request's answer, kept up to date as each of its events is applied: its
+    first and last positions, and the stage and latest results version after it. A
+    snapshot taken before keys were stored has no `requests`: it starts empty."""
+    if event.request is None:
+        return
+    requests = cycle.__dict__.setdefault("requests", {})
+    position = event.originator_version
+    known = requests.get(event.request["key"])
+    requests[event.request["key"]] = {
+        "digest": event.request["digest"],
+        "first": known["first"] if known else position,
+        "position": position,
+        "stage": cycle.stage,
+        "version": cycle.versions[-1]["version"] if cycle.versions else None,
+    }
 
 
 class CycleCreated(CycleEvent, Aggregate.Created):
     def apply(self, aggregate: Any) -> None:
         aggregate.head = self.chain
+        remember_request(aggregate, self)
 
 
 def _set_stage(stage: str) -> Any:

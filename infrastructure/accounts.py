@@ -50,7 +50,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     delete,
     false,
     func,
@@ -76,7 +75,9 @@ from assess.domain.directory import (
 )
 from assess.domain.errors import DomainError
 from assess.domain.passwords import EXEMPT, LONGEST_PASSWORD, check_password, hashable
+from assess.domain.requests import Request, is_repeat
 from assess.domain.texts import FREE, checked_text
+from assess.infrastructure.connections import DbLimits, make_engine
 from assess.infrastructure.persistence import normalise_url
 
 __all__ = ["NAME_PATTERN", "Account", "AccountStore", "password_hasher"]
@@ -149,10 +150,15 @@ class AccountStore:
     """The accounts and their directory, in the database at ``url``."""
 
     def __init__(
-        self, url: str, hasher: PasswordHasher | None = None, hash_concurrency: int = 1
+        self,
+        url: str,
+        hasher: PasswordHasher | None = None,
+        hash_concurrency: int = 1,
+        limits: DbLimits | None = None,
     ) -> None:
         self.url = normalise_url(url)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        # The events store's timeouts and pool (infrastructure/connections.py).
+        self.engine: Engine = make_engine(self.url, limits)
         self.hasher = hasher or password_hasher()
         self._hashing = threading.BoundedSemaphore(hash_concurrency)
         self._dummy: str | None = None  # made on first use: most CLI commands never need it
@@ -239,15 +245,20 @@ class AccountStore:
         by: str = SYSTEM,
         reason: str | None = None,
         exempt: bool = False,
+        request: Request | None = None,
     ) -> Account:
         """A new account, bound to `actors` (cycle → actor) in the same transaction.
         `exempt` is for the demo accounts only: the password rules are not applied, and
-        the event's reason says so."""
+        the event's reason says so. A `request` (idempotency key) stored before changes
+        nothing: the account is answered as it is now."""
         _check_name(name)
         reason = _password_reason(name, password, _reason(reason), exempt)
         password_hash = self._hash(password)
+        keyed = {} if request is None else {"request": request}
 
         def change(connection: Connection) -> None:
+            if _stored_before(connection, request):
+                return
             row = {
                 "name": name,
                 "password_hash": password_hash,
@@ -258,11 +269,12 @@ class AccountStore:
                 connection.execute(insert(accounts).values(**row))
             except IntegrityError:
                 raise DomainError("duplicate", f"account {name!r} exists already") from None
-            _record(connection, "AccountCreated", by, reason, {"account": name, "admin": admin})
+            created = {"account": name, "admin": admin, **keyed}
+            _record(connection, "AccountCreated", by, reason, created)
             for cycle, actor in (actors or {}).items():
                 _hold(connection, name, cycle, actor)
                 bound = {"account": name, "cycle": cycle, "actor": actor, "replaced": None}
-                _record(connection, "ActorBound", by, reason, bound)
+                _record(connection, "ActorBound", by, reason, {**bound, **keyed})
 
         self._write(change)
         return self._get_or_fail(name)
@@ -302,9 +314,16 @@ class AccountStore:
         its history and bindings. Refused for the last enabled admin."""
         return self._set_flag(name, "AccountDisabled", by, reason)
 
-    def enable(self, name: str, by: str = SYSTEM, reason: str | None = None) -> Account:
-        """A disabled account may sign in again; its earlier tokens stay revoked."""
-        return self._set_flag(name, "AccountEnabled", by, reason)
+    def enable(
+        self,
+        name: str,
+        by: str = SYSTEM,
+        reason: str | None = None,
+        request: Request | None = None,
+    ) -> Account:
+        """A disabled account may sign in again; its earlier tokens stay revoked. A
+        `request` (idempotency key) stored before changes nothing."""
+        return self._set_flag(name, "AccountEnabled", by, reason, request)
 
     def set_admin(
         self, name: str, admin: bool, by: str = SYSTEM, reason: str | None = None
@@ -313,13 +332,18 @@ class AccountStore:
         for the last enabled admin."""
         return self._set_flag(name, "AdminGranted" if admin else "AdminRevoked", by, reason)
 
-    def _set_flag(self, name: str, kind: str, by: str, reason: str | None) -> Account:
+    def _set_flag(
+        self, name: str, kind: str, by: str, reason: str | None, request: Request | None = None
+    ) -> Account:
         """The flag `kind` sets (domain/directory.py FLAGS), recorded as that event; if
-        it is set already, nothing changes and nothing is recorded."""
+        it is set already, or `request` was stored before, nothing changes and nothing is
+        recorded."""
         flag, value = FLAGS[kind]
         _reason(reason)
 
         def change(connection: Connection) -> None:
+            if _stored_before(connection, request):
+                return
             row = connection.execute(
                 select(accounts.c.admin, accounts.c.disabled).where(accounts.c.name == name)
             ).first()
@@ -334,7 +358,8 @@ class AccountStore:
             if kind in REVOKING:
                 values["sessions"] = accounts.c.sessions + 1
             connection.execute(update(accounts).where(accounts.c.name == name).values(**values))
-            _record(connection, kind, by, reason, {"account": name})
+            keyed = {} if request is None else {"request": request}
+            _record(connection, kind, by, reason, {"account": name, **keyed})
 
         self._write(change)
         return self._get_or_fail(name)
@@ -562,6 +587,23 @@ def _record(
         connection.execute(insert(account_events).values(**row))
     except IntegrityError:
         raise _Collision from None
+
+
+def _stored_before(connection: Connection, request: Request | None) -> bool:
+    """A directory event carries the request's idempotency key: it was stored before
+    (a `conflict` if for another request). The directory is small, and only events of
+    keyed requests are read; directory writers take turns, so no other writer stores
+    the key meanwhile (on SQLite, its position would collide: tried again)."""
+    if request is None:
+        return False
+    rows = connection.execute(
+        select(account_events.c.data).where(account_events.c.data.contains('"request":'))
+    )
+    for (stored,) in rows:
+        earlier = _data(stored).get("request")
+        if isinstance(earlier, dict) and earlier.get("key") == request["key"]:
+            return is_repeat(request, earlier.get("digest"))
+    return False
 
 
 def _events(connection: Connection) -> list[DirectoryEvent]:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from assess.infrastructure import cycle_locks
 from assess.infrastructure.recorders import FACTORY_TOPIC
 
 __all__ = [
@@ -131,7 +132,9 @@ def open_application(app_class: type[T], url: str | None = None, **extra_env: An
     recorders). ``PERSISTENCE_MODULE`` and ``SQLALCHEMY_URL`` are also set with
     the application name prefix (``<NAME>_SQLALCHEMY_URL``), which the library
     reads first, so a stray prefixed variable in the process environment cannot
-    redirect the application elsewhere. A SQLite file's directory is created.
+    redirect the application elsewhere. A SQLite file's directory is created. An
+    application that takes them (``serialise_writers``) gets the store's cross-process
+    writer locks (:mod:`infrastructure.cycle_locks`).
     """
     resolved = resolve_url(url)
     path = sqlite_path(resolved)
@@ -143,4 +146,10 @@ def open_application(app_class: type[T], url: str | None = None, **extra_env: An
     if name:
         for key in ("PERSISTENCE_MODULE", "SQLALCHEMY_URL"):
             env[f"{name.upper()}_{key}"] = env[key]
-    return app_class(env=env)  # type: ignore[call-arg]
+    app = app_class(env=env)  # type: ignore[call-arg]
+    serialise = getattr(app, "serialise_writers", None)
+    if serialise is not None:  # writers in other processes on this store wait in turn
+        writers = cycle_locks.for_recorder(getattr(app, "recorder", None))
+        if writers is not None:
+            serialise(writers)
+    return app

@@ -4,8 +4,8 @@ The stock recorders of ``eventsourcing_sqlalchemy`` build one ORM object per
 stored event, ``session.add`` it and flush, and read events back as ORM
 objects: that costs far more per event than the database does. The classes
 here keep the library's tables, columns, sessions/transactions, PostgreSQL
-table lock, NOTIFY and error mapping, and replace only the per-row work with
-SQLAlchemy Core:
+table lock, NOTIFY (both optional: ``LOCK_EVENTS_TABLE``) and error mapping, and
+replace only the per-row work with SQLAlchemy Core:
 
 * Inserts are one Core ``insert()`` executed with the list of parameter sets.
   On PostgreSQL SQLAlchemy 2 sends them as multi-row ``INSERT ... VALUES``
@@ -36,10 +36,12 @@ Select the factory with the environment setting
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification, StoredEvent
+from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import (
@@ -52,6 +54,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.types import UserDefinedType
 from sqlalchemy_utils.types.uuid import UUIDType
+
+from assess.infrastructure.connections import DbLimits, engine_options
 
 __all__ = [
     "FACTORY_TOPIC",
@@ -268,12 +272,22 @@ class FastApplicationRecorder(_CoreEventsMixin, SQLAlchemyApplicationRecorder):
     #: so the default keeps the library's behaviour.
     return_notification_ids = True
 
+    #: Set to False to insert without the table lock and the NOTIFY. The library takes
+    #: ``LOCK TABLE ... IN EXCLUSIVE MODE`` on PostgreSQL so that notification ids
+    #: commit in the order they were given: a follower reading the notification log by
+    #: id (process applications, systems, projections) could otherwise read id n+1
+    #: before id n commits, and never see n. An application that none follows needs
+    #: neither, and the lock makes every write wait for the longest insert in progress,
+    #: whatever its aggregate (13 s behind a 600,000-event import).
+    lock_events_table = True
+
     def _insert_stored_events(
         self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int]:
         if not stored_events:
             return []
-        self._lock_table_and_notify(session)
+        if self.lock_events_table:
+            self._lock_table_and_notify(session)
         ids = self._core_insert(session, stored_events, return_ids=self.return_notification_ids)
         return ids or []
 
@@ -347,7 +361,13 @@ class FastSQLAlchemyDatastore(SQLAlchemyDatastore):
     with ``:name`` binds included) for whichever paramstyle the engine uses.
     """
 
-    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, url: str | None = None, limits: DbLimits | None = None, **kwargs: Any
+    ) -> None:
+        if url:
+            # Timeouts, keepalives and the pool wait (infrastructure/connections.py).
+            for key, value in engine_options(url, limits or DbLimits.from_env()).items():
+                kwargs.setdefault(key, value)
         if url and "paramstyle" not in kwargs:
             drivername = make_url(url).drivername
             if drivername in ("postgresql", "postgresql+psycopg2"):
@@ -372,12 +392,28 @@ class FastSQLAlchemyFactory(SQLAlchemyFactory):
     #: events, for applications that no process or system follows (10–20 % faster
     #: saves on PostgreSQL).
     RETURN_NOTIFICATION_IDS = "RETURN_NOTIFICATION_IDS"
+    #: Setting ``LOCK_EVENTS_TABLE=n`` inserts without the events-table lock and the
+    #: NOTIFY, for applications that none follows (see ``lock_events_table``).
+    LOCK_EVENTS_TABLE = "LOCK_EVENTS_TABLE"
+
+    def __init__(self, env: Environment) -> None:
+        # The stock factory builds the datastore from the URL alone: the connection
+        # limits (ASSESS_DB_*_TIMEOUT, from the application's env or the process's)
+        # are bound to the datastore class of this factory.
+        limits = DbLimits.from_env(env.get)
+        self.datastore_class = partial(FastSQLAlchemyDatastore, limits=limits)  # type: ignore[assignment]
+        super().__init__(env)
 
     def application_recorder(self) -> ApplicationRecorder:
         recorder = super().application_recorder()
-        if self.env.get(self.RETURN_NOTIFICATION_IDS, "y").lower() in ("n", "no", "false", "0"):
+        if self._is_off(self.RETURN_NOTIFICATION_IDS):
             recorder.return_notification_ids = False  # type: ignore[attr-defined]
+        if self._is_off(self.LOCK_EVENTS_TABLE):
+            recorder.lock_events_table = False  # type: ignore[attr-defined]
         return recorder
+
+    def _is_off(self, key: str) -> bool:
+        return self.env.get(key, "y").lower() in ("n", "no", "false", "0")
 
     def close(self) -> None:
         super().close()

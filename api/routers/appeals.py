@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
 from assess.api.exact_json import ExactJSONRoute
+from assess.api.idempotency import IGNORED_KEY
 from assess.api.models import PLAIN_TEXT, AppealOut, CaseFileOut, PreviewIn, PreviewOut
 from assess.api.routers.cycles import REFUSALS
 from assess.application.appeals import appeals_of, case_file, preview_resolution
@@ -41,7 +42,10 @@ def get_appeal(
 
 
 @router.post(
-    "/{cycle_id}/appeals/{appeal_id}/preview", response_model=PreviewOut, responses=REFUSALS
+    "/{cycle_id}/appeals/{appeal_id}/preview",
+    response_model=PreviewOut,
+    responses=REFUSALS,
+    dependencies=[IGNORED_KEY],
 )
 def preview_appeal(
     cycle_id: CycleId,
@@ -52,7 +56,8 @@ def preview_appeal(
 ) -> dict[str, Any]:
     """A dry run of `resolve_appeal` with these corrections: the appellant's new figures and
     every knock-on change for other units (rank, tier across a quota boundary), refused
-    exactly as the real answer would be. Nothing is stored."""
+    exactly as the real answer would be. Nothing is stored (an `Idempotency-Key` is
+    accepted and ignored)."""
     viewer.require_everything("appeal previews")
     by = viewer.actor if viewer.role == "org_dept" else None
     return preview_resolution(

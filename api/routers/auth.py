@@ -13,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from assess.api.deps import ServicesDep
 from assess.api.errors import Unauthorized, error_body
+from assess.api.idempotency import IGNORED_KEY
 from assess.api.models import ErrorOut, TokenOut
 from assess.api.sign_in_gate import Throttled
 from assess.infrastructure.accounts import NAME_PATTERN
@@ -52,14 +53,15 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/token", response_model=TokenOut, responses=REFUSALS)
+@router.post("/token", response_model=TokenOut, responses=REFUSALS, dependencies=[IGNORED_KEY])
 async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], services: ServicesDep
 ) -> TokenOut | JSONResponse:
     """OAuth2 password flow (form fields `username`, `password`): a signed token that
     expires after `ASSESS_TOKEN_HOURS` (8 h by default). Send it as
     `Authorization: Bearer <token>`. After 5 failed sign-ins for one name within 15
-    minutes, that name is refused (429) for the rest of the window."""
+    minutes, that name is refused (429) for the rest of the window. An
+    `Idempotency-Key` is accepted and ignored."""
     name = form.username
     if not NAME_PATTERN.fullmatch(name):  # no account has it: nothing to count or hash
         raise Unauthorized(WRONG)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, status
@@ -10,6 +9,7 @@ from fastapi import APIRouter, Body, status
 from assess.api.access import viewer_of
 from assess.api.deps import AdminAccount, AppDep, CurrentAccount, CycleId, ViewerDep
 from assess.api.exact_json import ExactJSONRoute
+from assess.api.idempotency import IdempotencyKey
 from assess.api.models import (
     SCORE,
     SHEET,
@@ -27,6 +27,7 @@ from assess.api.models import (
 from assess.application.access import Viewer, cycle_actors
 from assess.application.service import AssessApp
 from assess.domain.errors import ActionRefused, DomainError
+from assess.domain.requests import Request, request_of
 
 router = APIRouter(prefix="/cycles", tags=["cycles"], route_class=ExactJSONRoute)
 
@@ -52,10 +53,16 @@ def list_cycles(account: CurrentAccount, app: AppDep) -> list[dict[str, Any]]:
 @router.post(
     "", response_model=CycleDetail, status_code=status.HTTP_201_CREATED, responses=REFUSALS
 )
-def create_cycle(header: SeasonHeaderIn, account: AdminAccount, app: AppDep) -> CycleDetail:
+def create_cycle(
+    header: SeasonHeaderIn, account: AdminAccount, app: AppDep, key: IdempotencyKey = None
+) -> CycleDetail:
     """A new cycle (stage `draft`) from a season header (admin accounts). Bind accounts
-    to its actors with `PUT /users/{name}/actors/{cycle}`."""
-    app.import_season(header.as_season(), actor=account.name, account=account.name)
+    to its actors with `PUT /users/{name}/actors/{cycle}`. An existing cycle is a 409
+    `duplicate`, unless this `Idempotency-Key` created it from this header: then the
+    answer is 201 with the cycle as it stands."""
+    season = header.as_season()
+    request = request_of(key, {"account": account.name, "season": season})
+    app.import_season(season, actor=account.name, account=account.name, request=request)
     cycle = header.cycle.id
     return detail(viewer_of(app, cycle, cycle_actors(app, cycle), account))
 
@@ -72,10 +79,15 @@ def act(
     body: Annotated[ActionsIn, Body(openapi_examples=ACTION_EXAMPLES)],
     viewer: ViewerDep,
     app: AppDep,
+    key: IdempotencyKey = None,
 ) -> AppliedOut:
     """One action, or a batch applied atomically (all stored or none), by the actor your
     account holds in the cycle. SPEC §3 decides what that actor may do; a refusal names
-    the action (`action_index`) and stores nothing."""
+    the action (`action_index`) and stores nothing. Sent again with the same
+    `Idempotency-Key` and body, it is answered as the first time and stores nothing."""
+    # what was asked, as received (before `by` is filled in), by whom
+    asked = {"account": viewer.account, "body": body.model_dump(exclude_unset=True)}
+    request = request_of(key, asked)
     actions = body.actions if isinstance(body, ActionBatchIn) else [body]
     actor = viewer.acting_actor()
     for index, action in enumerate(actions):
@@ -83,14 +95,20 @@ def act(
             raise _not_yours(index, action.do, action.by, actor)
         if action.at is not None and viewer.role != "org_dept":
             raise _undated(index, action.do, viewer.role)
-    return perform(app, cycle_id, [action.as_action(actor) for action in actions], viewer.account)
+    filled = [action.as_action(actor) for action in actions]
+    return perform(app, cycle_id, filled, viewer.account, request)
 
 
 def perform(
-    app: AssessApp, cycle_id: str, actions: list[dict[str, Any]], account: str
+    app: AssessApp,
+    cycle_id: str,
+    actions: list[dict[str, Any]],
+    account: str,
+    request: Request | None = None,
 ) -> AppliedOut:
-    """The actions stored; their events record `account`, the signed-in account's name."""
-    return AppliedOut(**asdict(app.act(cycle_id, actions, account=account)))
+    """The actions stored; their events record `account`, the signed-in account's name,
+    and `request`, the idempotency key (a repeat gets the first answer)."""
+    return AppliedOut(**app.act(cycle_id, actions, account=account, request=request).answer())
 
 
 def _not_yours(index: int, verb: str, by: str, actor: str) -> DomainError:

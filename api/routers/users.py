@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, status
 
 from assess.api.deps import AccountsDep, AdminAccount, AppDep, CurrentAccount, CycleId
+from assess.api.idempotency import IdempotencyKey
 from assess.api.models import (
     ACCOUNT_NAME,
     AccountIn,
@@ -24,6 +25,7 @@ from assess.api.routers.cycles import REFUSALS
 from assess.application.access import cycle_actors, require_bindable
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
+from assess.domain.requests import request_of
 from assess.domain.texts import FREE, LONGEST
 from assess.infrastructure.accounts import Account
 
@@ -74,10 +76,19 @@ def _audits(app: AssessApp, account: Account) -> bool:
 
 @router.post("", response_model=AccountOut, status_code=status.HTTP_201_CREATED, responses=REFUSALS)
 def add_account(
-    body: AccountIn, admin: AdminAccount, accounts: AccountsDep, app: AppDep
+    body: AccountIn,
+    admin: AdminAccount,
+    accounts: AccountsDep,
+    app: AppDep,
+    key: IdempotencyKey = None,
 ) -> Account:
     """A new account, bound to the given actors (cycle → actor id). The password: at
-    least 10 characters, not the account name."""
+    least 10 characters, not the account name. Sent again with the same
+    `Idempotency-Key` and body, it changes nothing and answers the account as it is now
+    (the password is left out of what the key is compared with: the directory never
+    keeps anything derived from it)."""
+    asked = {"by": admin.name, "post": "/users", "body": body.model_dump(exclude={"password"})}
+    request = request_of(key, asked)
     for cycle, actor in body.actors.items():
         require_bindable(app, cycle, actor)
     return accounts.add(
@@ -87,6 +98,7 @@ def add_account(
         actors=body.actors,
         by=admin.name,
         reason=body.reason,
+        request=request,
     )
 
 
@@ -122,10 +134,18 @@ def disable_account(
 
 @router.post("/{name}/enable", response_model=AccountOut, responses=REFUSALS)
 def enable_account(
-    name: AccountName, admin: AdminAccount, accounts: AccountsDep, body: ReasonIn | None = None
+    name: AccountName,
+    admin: AdminAccount,
+    accounts: AccountsDep,
+    body: ReasonIn | None = None,
+    key: IdempotencyKey = None,
 ) -> Account:
-    """A disabled account may sign in again (its earlier tokens stay revoked)."""
-    return accounts.enable(name, by=admin.name, reason=body.reason if body else None)
+    """A disabled account may sign in again (its earlier tokens stay revoked). Sent
+    again with the same `Idempotency-Key` and body, it changes nothing."""
+    reason = body.reason if body else None
+    asked = {"by": admin.name, "post": f"/users/{name}/enable", "reason": reason}
+    request = request_of(key, asked)
+    return accounts.enable(name, by=admin.name, reason=reason, request=request)
 
 
 @router.put("/{name}/admin", response_model=AccountOut, responses=REFUSALS)

@@ -36,7 +36,8 @@ def test_text_cells_are_neutralised_and_figures_kept() -> None:
     record |= {"data": {"name": "=x"}, "previous": "0" * 64, "chain": "f" * 64}
     _, audit_line = _rows(audit_csv([record]))
     assert audit_line[4:7] == ["'=x", "org_dept", "'-acct"]
-    assert audit_line[8] == '{"name": "=x"}'  # JSON, opening with `{`: no formula
+    assert audit_line[7] == ""  # no idempotency key
+    assert audit_line[9] == '{"name": "=x"}'  # JSON, opening with `{`: no formula
 
 
 @store_agnostic

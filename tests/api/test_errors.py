@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from assess.cli.main import cli
 from tests.api.conftest import Api
+from tests.conftest import store_agnostic
 from tests.seasons import CLOSE, group_season, with_actions
 
 SCORES = {"P1": ("90", "80", "85"), "P2": ("70", "75", "88")}
@@ -73,6 +74,7 @@ def test_a_refused_batch_stores_nothing_and_names_the_action(api: Api, scoring: 
     assert done.json()["position"] == before + 3
 
 
+@store_agnostic  # refused while the request is read, before any store
 @pytest.mark.parametrize(
     "body,field",
     [
@@ -91,6 +93,7 @@ def test_a_malformed_body_is_422_naming_the_field(
     assert field in _refusal(reply, 422, "invalid_value")["message"]
 
 
+@store_agnostic
 def test_broken_json_and_bad_queries_are_422(api: Api, scoring: str) -> None:
     headers = {**api.as_("as").headers, "Content-Type": "application/json"}
     broken = api.client.post(f"/cycles/{scoring}/actions", content=b"{", headers=headers)
@@ -100,6 +103,7 @@ def test_broken_json_and_bad_queries_are_422(api: Api, scoring: str) -> None:
         _refusal(reply, 422, "invalid_value")
 
 
+@store_agnostic
 def test_an_unexpected_error_is_500_without_a_trace(api: Api, scoring: str) -> None:
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail /etc/passwd")
@@ -123,6 +127,7 @@ def test_correcting_after_close_and_unknown_version(api: Api) -> None:
     assert first["version"] == 1 and latest["version"] == 2 and first["digest"] != latest["digest"]
 
 
+@store_agnostic
 def test_an_unknown_verb_is_named_with_the_closest_one(api: Api, scoring: str) -> None:
     url = f"/cycles/{scoring}/actions"
     single = _refusal(

@@ -60,7 +60,7 @@ def test_option_then_environment_then_the_os_user(db: str, tmp_path: Path) -> No
         f"cli:{getpass.getuser()}",
     ]
     csv_lines = run(db, "audit", CYCLE, "--format", "csv").lstrip("\ufeff").splitlines()
-    assert csv_lines[0].startswith("position,event,verb,recorded,actor,role,account,at,")
+    assert csv_lines[0].startswith("position,event,verb,recorded,actor,role,account,request,at,")
     assert ",lg,leading_group,li.wei," in csv_lines[-2]
     table = run(db, "audit", CYCLE, "--format", "table")
     assert "account" in table and "li.wei" in table and "importer" in table

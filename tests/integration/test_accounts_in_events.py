@@ -64,7 +64,7 @@ def test_group_commit_records_each_tickets_own_account(app: AssessApp) -> None:
     app.import_season(SEASON, account="importer")
     veto = Ticket([VETO], "li.wei")
     close = Ticket([CLOSE], "ops")
-    app._group_commit._decide_and_store(CYCLE, [veto, close])  # one group, as under load
+    app._group_commit._settle(CYCLE, [veto, close])  # one group, as under load
     assert veto.outcome().position + 1 == close.outcome().position
     assert accounts_of(app, CYCLE)[-2:] == ["li.wei", "ops"]
 
