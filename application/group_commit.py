@@ -29,8 +29,11 @@ class CycleStore(Protocol):
     def is_fresh(self, cycle_id: str) -> bool:
         """The cached cycle may be used unchecked (see `freshness`)."""
 
-    def current(self, cycle_id: str, reading: bool = False) -> Cycle:
-        """The cycle as stored now (`reading`: the cached one while it is fresh)."""
+    def current(
+        self, cycle_id: str, reading: bool = False, stored_position: int | None = None
+    ) -> Cycle:
+        """The cycle as stored now (`reading`: the cached one while it is fresh;
+        `stored_position`: the cached one if it stands there)."""
 
     def store_changes(self, cycle: Cycle) -> None:
         """Save the cycle's new events."""
@@ -43,8 +46,9 @@ class WriterLock(Protocol):
     """Writers to one cycle one at a time across processes sharing the store (given by
     the infrastructure, see `infrastructure/cycle_locks.py`)."""
 
-    def hold(self, cycle_id: str) -> AbstractContextManager[None]:
-        """Held while a group is decided on the cycle as stored and stored."""
+    def hold(self, cycle_id: str) -> AbstractContextManager[int | None]:
+        """Held while a group is decided on the cycle as stored and stored; gives the
+        cycle's last stored position if the lock learnt it (else None)."""
 
     def close(self) -> None:
         """Let go of what the locks hold (connections)."""
@@ -125,8 +129,10 @@ class GroupCommit:
         writers = self.writers
         outcomes: list[Applied | BaseException] | None = None
         try:
-            with writers.hold(cycle_id) if writers is not None else nullcontext():
-                outcomes = self._decide_and_store(cycle_id, tickets, serialised=writers is not None)
+            with writers.hold(cycle_id) if writers is not None else nullcontext() as stored:
+                outcomes = self._decide_and_store(
+                    cycle_id, tickets, serialised=writers is not None, stored=stored
+                )
         except BaseException as error:
             if outcomes is None:  # the lock could not be taken: nothing was stored
                 outcomes = [error] * len(tickets)
@@ -141,7 +147,11 @@ class GroupCommit:
             return self._waiting.pop(cycle_id, None) or [ticket]
 
     def _decide_and_store(
-        self, cycle_id: str, tickets: list[Ticket], serialised: bool = False
+        self,
+        cycle_id: str,
+        tickets: list[Ticket],
+        serialised: bool = False,
+        stored: int | None = None,
     ) -> list[Applied | BaseException]:
         """The group's outcomes. `serialised`: other processes' writers wait (see
         `WriterLock`), so the cycle is always brought up to date first, and no other
@@ -157,7 +167,11 @@ class GroupCommit:
         for attempt in range(CONFLICT_RETRIES):
             unchecked = attempt == 0 and not serialised and store.is_fresh(cycle_id)
             try:
-                cycle = store.current(cycle_id, reading=unchecked)
+                if attempt == 0 and serialised and stored is not None:
+                    # the lock read the last stored position: a cached cycle there is current
+                    cycle = store.current(cycle_id, stored_position=stored)
+                else:
+                    cycle = store.current(cycle_id, reading=unchecked)
                 outcomes = [
                     decide(cycle, ticket.actions, ticket.account, ticket.request)
                     for ticket in tickets

@@ -129,14 +129,18 @@ class AssessApp(Application[UUID]):
 
     # ---- loading and saving (what group commit uses) -------------------------------
 
-    def current(self, cycle_id: str, reading: bool = False) -> Cycle:
+    def current(
+        self, cycle_id: str, reading: bool = False, stored_position: int | None = None
+    ) -> Cycle:
         """The cycle as stored now; with the cache on, the cached object itself. Readers
-        take the cached cycle unchecked while it is fresh (see `freshness`)."""
+        take the cached cycle unchecked while it is fresh (see `freshness`); a writer
+        that knows the last stored position (`stored_position`, read under the writer
+        lock) takes it if it stands there."""
         aggregate_id = cycle_uuid(cycle_id)
         started = self._staleness.now()
-        if reading and self._staleness.is_fresh(aggregate_id):
+        if stored_position is not None or (reading and self._staleness.is_fresh(aggregate_id)):
             cached = library.cached(self.repository, aggregate_id)
-            if cached is not None:
+            if cached is not None and stored_position in (None, cached.version):
                 return cast(Cycle, cached)
         try:
             cycle = self._replayed(cycle_id, shared=True)

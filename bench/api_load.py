@@ -22,6 +22,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -205,9 +206,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
+def start_server(
+    url: str, workers: int, pythonpath: str | None = None
+) -> tuple[subprocess.Popen, str]:
+    """The server on `url`; with `pythonpath`, an earlier commit's (see --baseline)."""
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-c", SERVER, url, str(port), str(workers)])
+    env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+    command = [sys.executable, "-c", SERVER, url, str(port), str(workers)]
+    server = subprocess.Popen(command, env=env, cwd="/" if pythonpath else None)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -220,12 +226,14 @@ def start_server(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not start")
 
 
-def measure(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+def measure(
+    url: str, args: argparse.Namespace, pythonpath: str | None = None
+) -> list[dict[str, Any]]:
     load(url, args.units)
     start = open_application(AssessApp, url)
     position = start.cycle(WRITE_CYCLE).version
     start.close()
-    server, base = start_server(url, args.workers)
+    server, base = start_server(url, args.workers, pythonpath)
     try:
         read = asyncio.run(run_phase(base, args.clients, args.seconds, "get", results_request))
         write = asyncio.run(
@@ -244,22 +252,26 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
         f"{args.seconds:.0f} s per phase, uvicorn ({args.workers} worker(s)) on 127.0.0.1; "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "",
-        "| request | requests | req/s | p50 | p95 | p99 | max | statuses |",
-        "|---|---|---|---|---|---|---|---|",
+        "| code | request | requests | req/s | p50 | p95 | p99 | max | statuses |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     titles = {"get": "GET results (first 100)", "post": "POST actions (1 score)"}
     for row in rows:
         lines.append(
-            f"| {titles[row['phase']]} | {row['requests']:,} | {row['throughput_per_s']:,.0f} | "
+            f"| {row['code']} | {titles[row['phase']]} | {row['requests']:,} | "
+            f"{row['throughput_per_s']:,.0f} | "
             f"{row['p50_ms']:.1f} ms | {row['p95_ms']:.1f} ms | {row['p99_ms']:.1f} ms | "
             f"{row['max_ms']:.0f} ms | {json.dumps(row['statuses'])} |"
         )
-    writes = rows[-1]["writes"]
-    lines += [
-        "",
-        f"writes: {writes['accepted']:,} accepted, {writes['stored']:,} stored, "
-        f"{writes['lost']} lost, {writes['duplicated_or_unexpected']} duplicated or unexpected",
-    ]
+    lines.append("")
+    for row in rows:
+        if "writes" in row:
+            writes = row["writes"]
+            lines.append(
+                f"writes ({row['code']}): {writes['accepted']:,} accepted, "
+                f"{writes['stored']:,} stored, {writes['lost']} lost, "
+                f"{writes['duplicated_or_unexpected']} duplicated or unexpected"
+            )
     return "\n".join(lines)
 
 
@@ -271,14 +283,30 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--db", help="A PostgreSQL URL with an empty store (default: a fresh one).")
     parser.add_argument("--out", type=Path, default=Path("bench/out/api_load.txt"))
+    parser.add_argument(
+        "--baseline", metavar="COMMIT", help="Also serve that commit's code, first, in this run."
+    )
     args = parser.parse_args()
+    rows: list[dict[str, Any]] = []
+    if args.baseline:
+        from bench.sign_in_flood import baseline_path, remove_worktree
+        from tests.pg import fresh_database_url
+
+        work = Path(tempfile.mkdtemp(prefix="assess-base-"))
+        try:
+            pythonpath = baseline_path(args.baseline, work)
+            with fresh_database_url() as url:
+                code = f"before ({args.baseline})"
+                rows += [{**row, "code": code} for row in measure(url, args, pythonpath)]
+        finally:
+            remove_worktree(work)
     if args.db:
-        rows = measure(args.db, args)
+        rows += [{**row, "code": "now"} for row in measure(args.db, args)]
     else:
         from tests.pg import fresh_database_url
 
         with fresh_database_url() as url:
-            rows = measure(url, args)
+            rows += [{**row, "code": "now"} for row in measure(url, args)]
     text = report(rows, args)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

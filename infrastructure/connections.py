@@ -84,8 +84,11 @@ class DbLimits:
         return {name: str(getattr(self, field) or 0) for field, name in ENV.items()}
 
 
-def engine_options(url: str, limits: DbLimits) -> dict[str, Any]:
-    """``create_engine`` keyword arguments applying ``limits`` to ``url``'s database."""
+def engine_options(url: str, limits: DbLimits, pre_ping: bool = False) -> dict[str, Any]:
+    """``create_engine`` keyword arguments applying ``limits`` to ``url``'s database.
+    `pre_ping`: a round trip before each use of a pooled connection, so that one broken
+    by a database restart is replaced unseen. The events engine goes without (every
+    write would pay it; after a restart one request fails and the pool is renewed)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "postgresql":
@@ -98,7 +101,8 @@ def engine_options(url: str, limits: DbLimits) -> dict[str, Any]:
             connect_args["connect_timeout"] = max(LIBPQ_SHORTEST_CONNECT, math.ceil(limits.connect))
         if limits.statement:
             connect_args["options"] = f"-c statement_timeout={math.ceil(limits.statement * 1000)}"
-        return {"connect_args": connect_args, "pool_timeout": limits.pool, "pool_pre_ping": True}
+        pool = {"pool_timeout": limits.pool, "pool_pre_ping": pre_ping}
+        return {"connect_args": connect_args, **pool}
     if backend == "sqlite":
         options: dict[str, Any] = {"connect_args": {"timeout": limits.busy}}
         database = parsed.database or ""
@@ -108,6 +112,6 @@ def engine_options(url: str, limits: DbLimits) -> dict[str, Any]:
     return {}
 
 
-def make_engine(url: str, limits: DbLimits | None = None) -> Engine:
+def make_engine(url: str, limits: DbLimits | None = None, pre_ping: bool = True) -> Engine:
     """An engine on ``url`` with ``limits`` (else those of the environment)."""
-    return create_engine(url, **engine_options(url, limits or DbLimits.from_env()))
+    return create_engine(url, **engine_options(url, limits or DbLimits.from_env(), pre_ping))

@@ -30,6 +30,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from assess.domain.cycle import cycle_uuid
+
 try:
     import fcntl
 except ImportError:  # not POSIX: SQLite writers then rely on the store's own checks
@@ -59,28 +61,43 @@ def _store_error(error: SQLAlchemyError) -> Exception:
 
 
 class AdvisoryLocks:
-    """PostgreSQL advisory locks, one per cycle."""
+    """PostgreSQL advisory locks, one per cycle. Taking one also reads, in the same
+    round trip and after the lock is held, the cycle's last stored position: a writer
+    whose cached cycle is at that position decides on it without reading the store."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, events_table: str) -> None:
         # Same connection settings (timeouts included) and pool size as the store's pool,
-        # but a pool of its own: at most one connection per cycle being written.
-        self._engine = create_engine(engine.url, pool=engine.pool.recreate())
+        # but a pool of its own: at most one connection per cycle being written. In
+        # autocommit, taking and releasing a lock is one round trip each: no BEGIN, no
+        # ROLLBACK (session-level advisory locks belong to no transaction).
+        self._engine = create_engine(
+            engine.url, pool=engine.pool.recreate(), isolation_level="AUTOCOMMIT"
+        )
+        # Two statements, run in order: the position is read once the lock is held.
+        self._take = (
+            "SELECT pg_advisory_lock(%(key)s); "
+            f"SELECT max(originator_version) FROM {events_table} WHERE originator_id = %(id)s"
+        )
 
     @contextlib.contextmanager
-    def hold(self, cycle_id: str) -> Iterator[None]:
+    def hold(self, cycle_id: str) -> Iterator[int | None]:
+        """Held while the block runs; yields the cycle's last stored position (None:
+        no events)."""
         key = {"key": lock_key(cycle_id)}
         try:
             connection = self._engine.connect()
         except SQLAlchemyError as error:
             raise _store_error(error) from error
         try:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+            stored = connection.exec_driver_sql(
+                self._take, {**key, "id": str(cycle_uuid(cycle_id))}
+            ).scalar()
         except SQLAlchemyError as error:
             connection.invalidate()  # the session ends: no lock can be left behind
             connection.close()
             raise _store_error(error) from error
         try:
-            yield
+            yield stored
         finally:
             self._release(connection, key)
 
@@ -89,7 +106,6 @@ class AdvisoryLocks:
         """Never raises: the batch may be stored already, and must be reported so."""
         try:
             connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
-            connection.rollback()
         except SQLAlchemyError:
             log.warning("advisory lock %s: unlock failed; dropping the connection", key["key"])
             with contextlib.suppress(SQLAlchemyError):
@@ -109,12 +125,14 @@ class FileLocks:
         self.folder = Path(f"{database}.locks")
 
     @contextlib.contextmanager
-    def hold(self, cycle_id: str) -> Iterator[None]:
+    def hold(self, cycle_id: str) -> Iterator[int | None]:
+        """Held while the block runs; yields None: the stored position is not known
+        (reading it from SQLite costs no round trip, the writer reads it itself)."""
         descriptor = self._open(self.folder / f"{lock_key(cycle_id) % SLOTS:02d}")
         try:
             if descriptor is not None and fcntl is not None:
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
-            yield
+            yield None
         finally:
             if descriptor is not None:
                 os.close(descriptor)  # releases the lock
@@ -139,7 +157,7 @@ def for_recorder(recorder: Any) -> AdvisoryLocks | FileLocks | None:
     if not isinstance(engine, Engine):
         return None
     if engine.dialect.name == "postgresql":
-        return AdvisoryLocks(engine)
+        return AdvisoryLocks(engine, recorder.events_table_name)
     if getattr(datastore, "is_sqlite_filedb", False) and engine.url.database:
         return FileLocks(engine.url.database)
     return None

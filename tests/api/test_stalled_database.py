@@ -28,8 +28,10 @@ def stalling(postgres_url: str) -> Iterator[tuple[TestClient, StallProxy]]:
         settings = settings_for_tests(health_timeout=1, db_connect_timeout=2, db_pool_timeout=2)
         with TestClient(create_app(url, settings)) as client:
             client.app.state.services.accounts.add(ADMIN, PASSWORD, admin=True)  # type: ignore[attr-defined]
-            yield client, proxy
-        proxy.resume()
+            try:
+                yield client, proxy
+            finally:  # a failed test must not leave the app's shutdown waiting on the stall
+                proxy.resume()
 
 
 def answered(call: Callable[[], Any]) -> Any:

@@ -29,7 +29,9 @@ def test_engine_options_per_store() -> None:
     pg = engine_options("postgresql+psycopg2://u@h/db", DbLimits(connect=1, statement=2.5))
     assert pg["connect_args"]["connect_timeout"] == 2  # libpq's shortest
     assert pg["connect_args"]["options"] == "-c statement_timeout=2500"
-    assert pg["connect_args"]["keepalives"] == 1 and pg["pool_pre_ping"] is True
+    assert pg["connect_args"]["keepalives"] == 1 and pg["pool_pre_ping"] is False  # events
+    accounts = engine_options("postgresql+psycopg2://u@h/db", DbLimits(), pre_ping=True)
+    assert accounts["pool_pre_ping"] is True
     sqlite = engine_options("sqlite:///x.db", DbLimits(busy=7))
     assert sqlite == {"connect_args": {"timeout": 7}, "pool_timeout": 10}
     assert "pool_timeout" not in engine_options("sqlite:///:memory:", DbLimits())
