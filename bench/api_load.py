@@ -289,7 +289,7 @@ def main() -> None:
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     if args.baseline:
-        from bench.sign_in_flood import baseline_path, remove_worktree
+        from bench.worktree import baseline_path, remove_worktree
         from tests.pg import fresh_database_url
 
         work = Path(tempfile.mkdtemp(prefix="assess-base-"))

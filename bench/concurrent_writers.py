@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench import worktree
+
 ROOT = Path(__file__).resolve().parents[1]
 CYCLE = "bench-writers"
 SERVER_LIKE = {"AGGREGATE_CACHE_MAXSIZE": "16", "READ_STALENESS_MS": "200"}
@@ -104,11 +106,7 @@ def stored_units(url: str) -> list[str]:
 
 
 def spawn(args: list[str], pythonpath: str | None) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSESS_")}
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    command = [sys.executable, "-m", "bench.concurrent_writers", *args]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    return worktree.spawn("bench.concurrent_writers", args, pythonpath)
 
 
 def run(url: str, pythonpath: str | None, processes: int, each: int) -> dict[str, Any]:
@@ -173,7 +171,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--baseline", metavar="COMMIT", help="also measure this commit's code")
     args = parser.parse_args()
-    from bench.sign_in_flood import baseline_path, remove_worktree
+    from bench.worktree import baseline_path, remove_worktree
 
     stores = [s for s in ("SQLite", "PostgreSQL") if s.lower().startswith(args.only or "")]
     print(

@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.concurrent_writers import CYCLE, ROOT, SERVER_LIKE, score
+from bench import worktree
+from bench.concurrent_writers import CYCLE, SERVER_LIKE, score
 
 QUIET_SECONDS = 3  # writes before the import starts, for comparison
 UNITS = 40  # of the small cycle
@@ -81,11 +82,7 @@ def importer(url: str, units: int, items: int) -> None:
 
 
 def _python(args: list[str], pythonpath: str | None) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ASSESS_")}
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    command = [sys.executable, "-m", "bench.import_lock", *args]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    return worktree.spawn("bench.import_lock", args, pythonpath)
 
 
 def run(url: str, pythonpath: str | None, units: int, items: int) -> dict[str, Any]:
@@ -133,7 +130,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--baseline", metavar="COMMIT", help="also measure this commit's code")
     args = parser.parse_args()
-    from bench.sign_in_flood import baseline_path, remove_worktree
+    from bench.worktree import baseline_path, remove_worktree
     from tests.pg import fresh_database_url
 
     print(

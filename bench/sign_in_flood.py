@@ -23,7 +23,6 @@ import asyncio
 import multiprocessing
 import os
 import platform
-import shutil
 import socket
 import statistics
 import subprocess
@@ -37,8 +36,9 @@ from typing import Any
 import aiohttp
 import httpx
 
+from bench.worktree import baseline_path, remove_worktree
+
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = ("domain", "application", "infrastructure", "api", "cli", "demo")
 SERVE = "from assess.cli.serve import serve; serve(prog_name='assess serve')"
 READER = ("aud", "demo")
 RESULTS = "/cycles/2025-group-party-org/results"
@@ -181,49 +181,6 @@ def measure(code: str, pythonpath: str | None, args: argparse.Namespace) -> list
             server.terminate()
             server.wait(timeout=60)
     return rows
-
-
-# ---- the baseline: an earlier commit's code -------------------------------------------
-
-
-def baseline_path(commit: str, work: Path) -> str:
-    """A git worktree of `commit` and a folder whose `assess/` maps onto it."""
-    tree = work / "tree"
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
-        check=True,
-        capture_output=True,
-    )
-    package = work / "path" / "assess"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
-    for folder in FOLDERS:
-        (package / folder).symlink_to(tree / folder)
-    pythonpath = str(work / "path")
-    check = [sys.executable, "-c", "import assess.api; print(assess.api.__file__)"]
-    found = subprocess.run(
-        check,
-        env={**os.environ, "PYTHONPATH": pythonpath},
-        cwd=work,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    if not Path(found).resolve().is_relative_to(tree.resolve()):
-        raise SystemExit(f"the baseline's assess.api resolves to {found}")
-    return pythonpath
-
-
-def remove_worktree(work: Path) -> None:
-    subprocess.run(
-        ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(work / "tree")],
-        check=False,
-        capture_output=True,
-    )
-    shutil.rmtree(work, ignore_errors=True)
-
-
-# ---- the report -----------------------------------------------------------------------
 
 
 def line(row: dict[str, Any]) -> str:
