@@ -22,7 +22,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +35,7 @@ from assess.application.service import AssessApp
 from assess.demo import generate_season
 from assess.infrastructure.accounts import AccountStore, password_hasher
 from assess.infrastructure.persistence import open_application
+from bench import worktree
 
 READ_CYCLE = "2025-group-party-org"
 WRITE_CYCLE = "2025-bench-write"
@@ -288,25 +288,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
-    if args.baseline:
-        from bench.worktree import baseline_path, remove_worktree
-        from tests.pg import fresh_database_url
+    with worktree.codes(args.baseline, now="now") as measured:
+        for code, pythonpath in measured:
+            if args.db and pythonpath is None:
+                rows += [{**row, "code": code} for row in measure(args.db, args)]
+                continue
+            from tests.pg import fresh_database_url
 
-        work = Path(tempfile.mkdtemp(prefix="assess-base-"))
-        try:
-            pythonpath = baseline_path(args.baseline, work)
             with fresh_database_url() as url:
-                code = f"before ({args.baseline})"
                 rows += [{**row, "code": code} for row in measure(url, args, pythonpath)]
-        finally:
-            remove_worktree(work)
-    if args.db:
-        rows += [{**row, "code": "now"} for row in measure(args.db, args)]
-    else:
-        from tests.pg import fresh_database_url
-
-        with fresh_database_url() as url:
-            rows += [{**row, "code": "now"} for row in measure(url, args)]
     text = report(rows, args)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

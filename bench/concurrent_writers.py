@@ -171,7 +171,6 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--baseline", metavar="COMMIT", help="also measure this commit's code")
     args = parser.parse_args()
-    from bench.worktree import baseline_path, remove_worktree
 
     stores = [s for s in ("SQLite", "PostgreSQL") if s.lower().startswith(args.only or "")]
     print(
@@ -180,21 +179,12 @@ def main() -> None:
     )
     print("| code | store | accepted | refused | stored | duplicated | lost | wall time |")
     print("|---|---|---|---|---|---|---|---|")
-    codes: list[tuple[str, str | None]] = []
-    work = None
-    if args.baseline:
-        work = Path(tempfile.mkdtemp(prefix="assess-base-"))
-        codes.append((f"before ({args.baseline})", baseline_path(args.baseline, work)))
-    codes.append(("after", None))
-    try:
-        for code, pythonpath in codes:
+    with worktree.codes(args.baseline) as measured:
+        for code, pythonpath in measured:
             for store in stores:
                 with database(store) as url:
                     row = run(url, pythonpath, args.processes, args.each)
                 print(line(code, store, row), flush=True)
-    finally:
-        if work is not None:
-            remove_worktree(work)
 
 
 if __name__ == "__main__":

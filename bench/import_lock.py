@@ -130,7 +130,6 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100)
     parser.add_argument("--baseline", metavar="COMMIT", help="also measure this commit's code")
     args = parser.parse_args()
-    from bench.worktree import baseline_path, remove_worktree
     from tests.pg import fresh_database_url
 
     print(
@@ -143,20 +142,11 @@ def main() -> None:
         "| p95 | longest (≤ 1 s) |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    codes: list[tuple[str, str | None]] = []
-    work = None
-    if args.baseline:
-        work = Path(tempfile.mkdtemp(prefix="assess-base-"))
-        codes.append((f"before ({args.baseline})", baseline_path(args.baseline, work)))
-    codes.append(("after", None))
-    try:
-        for code, pythonpath in codes:
+    with worktree.codes(args.baseline) as measured:
+        for code, pythonpath in measured:
             with fresh_database_url() as url:
                 row = run(url, pythonpath, args.units, args.items)
             print(line(code, row), flush=True)
-    finally:
-        if work is not None:
-            remove_worktree(work)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from typing import Any
 import aiohttp
 import httpx
 
-from bench.worktree import baseline_path, remove_worktree
+from bench import worktree
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVE = "from assess.cli.serve import serve; serve(prog_name='assess serve')"
@@ -208,13 +208,9 @@ def main() -> None:
         "| sign-in answers (status: count) |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    if args.baseline:
-        work = Path(tempfile.mkdtemp(prefix="assess-base-"))
-        try:
-            measure(f"before ({args.baseline})", baseline_path(args.baseline, work), args)
-        finally:
-            remove_worktree(work)
-    measure("after", None, args)
+    with worktree.codes(args.baseline) as measured:
+        for code, pythonpath in measured:
+            measure(code, pythonpath, args)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,13 @@ module run in a child process (on that code or this)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +62,17 @@ def remove_worktree(work: Path) -> None:
         capture_output=True,
     )
     shutil.rmtree(work, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def codes(baseline: str | None, now: str = "after") -> Iterator[list[tuple[str, str | None]]]:
+    """The code to measure, as (label, PYTHONPATH or None for this checkout): the
+    baseline's first when one is given; its worktree is removed afterwards."""
+    if baseline is None:
+        yield [(now, None)]
+        return
+    work = Path(tempfile.mkdtemp(prefix="assess-base-"))
+    try:
+        yield [(f"before ({baseline})", baseline_path(baseline, work)), (now, None)]
+    finally:
+        remove_worktree(work)
