@@ -34,8 +34,32 @@ def check_characters(document: Any, name: str = "") -> None:
     """No text anywhere in `document`, values and keys however deep, holds a NUL or an
     unpaired surrogate (SPEC §5), whatever the field: PostgreSQL refuses both at insert
     time, and a refusal that quoted one could not even be encoded as UTF-8. `name`
-    prefixes the path named in the refusal (`deductions.0.reason`). The walk keeps its
+    prefixes the path named in the refusal (`deductions.0.reason`). The walks keep their
     own stack: a document nested a thousand deep is no recursion hazard."""
+    if not _all_printable(document):  # rare (a newline in free text): look closer
+        _walk_with_paths(document, name)
+
+
+def _all_printable(document: Any) -> bool:
+    """Every text printable: the common case, checked without naming paths (this runs
+    for every action of every import)."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if not value.isprintable():
+                return False
+        elif isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str) and not key.isprintable():
+                    return False
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
+
+
+def _walk_with_paths(document: Any, name: str) -> None:
     pending: list[tuple[str, Any]] = [(name, document)]
     while pending:
         path, value = pending.pop()
