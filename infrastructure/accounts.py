@@ -507,9 +507,13 @@ class AccountStore:
         for _ in range(ATTEMPTS):
             try:
                 with self.engine.begin() as connection:
+                    # Directory writers take turns until commit: positions never collide,
+                    # and what a change reads first (an idempotency key, an account) is
+                    # what the writers before it committed.
                     if connection.dialect.name == "postgresql":
-                        # directory writers take turns until commit: positions never collide
                         connection.execute(select(func.pg_advisory_xact_lock(DIRECTORY_LOCK)))
+                    else:  # SQLite: a write takes the database's write lock at once
+                        connection.execute(update(accounts).where(false()).values(admin=false()))
                     return change(connection)
             except _Collision:
                 continue

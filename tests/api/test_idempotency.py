@@ -104,6 +104,18 @@ def test_concurrent_repeats_store_once(api: Api) -> None:
     assert event_count(api, cycle) == stored + 1
 
 
+def test_concurrent_repeats_of_a_new_account_store_once(api: Api) -> None:
+    body = {"name": "ana", "password": "ana-password-1"}
+    api.token(ADMIN)  # minted before the threads start
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(
+            pool.map(lambda _: keyed_post(api, ADMIN, "/users", "ana-1", json=body), range(16))
+        )
+    assert {reply.status_code for reply in replies} == {201}, [r.text for r in replies]
+    created = api.services.accounts.audit("ana")
+    assert [event["event"] for event in created] == ["AccountCreated"]
+
+
 def test_creating_a_cycle_again_with_its_key(api: Api) -> None:
     header = as_json({key: SEASON[key] for key in ("format", "cycle", "rules", "actors", "units")})
     first = keyed_post(api, ADMIN, "/cycles", "create-1", json=header)
