@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import OriginatorVersionError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 
 from assess.application import history, library
 from assess.application.batches import Applied, applied, perform_batch, stored_before
@@ -206,6 +206,25 @@ class AssessApp(Application[UUID]):
             return library.get_copy(self.repository, aggregate_id, checked_replay, version=position)
         except Unreadable as unreadable:
             raise unreadable.refusal(cycle_id) from None
+        except MapperDeserialisationError as error:
+            # Events are decoded inside `checked_replay`: this is the snapshot, which is
+            # only a shortcut. The events decide; `verify` names the snapshot.
+            log.warning(
+                "cycle %s: its snapshot cannot be read (%s); replaying its events",
+                cycle_id,
+                first_line(error),
+            )
+            return self._from_events(cycle_id, position)
+
+    def _from_events(self, cycle_id: str, position: int | None) -> Cycle:
+        """The cycle replayed from its events alone, without any snapshot."""
+        try:
+            cycle = checked_replay(None, self.events.get(cycle_uuid(cycle_id), lte=position))
+        except Unreadable as unreadable:
+            raise unreadable.refusal(cycle_id) from None
+        if cycle is None:
+            raise AggregateNotFoundError(cycle_id)
+        return cycle
 
     # ---- queries ----------------------------------------------------------------
 

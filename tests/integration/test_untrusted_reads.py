@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
+from assess.application import library
 from assess.application.season import read_season
 from assess.application.service import AssessApp
 from assess.application.verify import verify_cycle
@@ -191,3 +192,20 @@ def test_a_changed_event_before_the_expected_head_still_fails(stored: str, fresh
     change_row(stored, GROUP, 3, changed_score)
     report = verify_cycle(fresh(), GROUP, expect_head=published.data["head"])
     assert not report.ok and report.position == 3
+
+
+def test_a_snapshot_that_cannot_be_read_gives_way_to_the_events(stored: str, fresh) -> None:
+    """A snapshot is a shortcut: one that does not decode is passed by, the cycle is
+    replayed from its events, and the results are those of its recorded digest."""
+    app = fresh()
+    expected = app.results(GROUP)
+    library.snapshot(app, app.cycle(GROUP))
+    engine = sqlalchemy.create_engine(normalise_url(stored))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE assess_snapshots SET state = :s"), {"s": b"garbage"})
+    engine.dispose()
+    again = fresh()
+    assert again.results(GROUP) == expected
+    assert again.cycle(GROUP).version == app.cycle(GROUP).version
+    report = verify_cycle(again, GROUP)
+    assert not report.ok and "snapshot" in report.failure
