@@ -66,6 +66,7 @@ def test_a_stalled_database_holds_up_no_other_request(
     assert answered(lambda: client.get("/healthz")).status_code == 503  # again: no pile-up
     assert answered(lambda: client.get("/openapi.json")).status_code == 200
     assert answered(lambda: client.get("/docs")).status_code == 200
+    assert answered(lambda: client.get("/static/docs/swagger-ui.css")).status_code == 200
 
     proxy.resume()
     for each in stuck:
