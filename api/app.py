@@ -15,6 +15,7 @@ from assess.api import docs, errors
 from assess.api.auth import Tokens
 from assess.api.demo import load_demo
 from assess.api.deps import Services
+from assess.api.health_probe import Probe
 from assess.api.middleware import BodyLimit, Edge
 from assess.api.routers import appeals, audit, auth, cycles, health, results, structure, users
 from assess.api.settings import Settings
@@ -58,7 +59,12 @@ def open_services(url: str, settings: Settings) -> Services:
         load_demo(app, accounts)
     tokens = Tokens(key.secret, settings.token_hours)
     gate = SignInGate.open(accounts, settings)
-    return Services(app, accounts, tokens, settings, ActorDirectory(app), gate)
+
+    def ping() -> None:  # both stores: the accounts' engine and the events' recorder
+        accounts.ping()
+        app.recorder.max_notification_id()
+
+    return Services(app, accounts, tokens, settings, ActorDirectory(app), gate, Probe(ping))
 
 
 def service_key(url: str, settings: Settings) -> SigningKey:

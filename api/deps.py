@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from assess.api.access import viewer_of
 from assess.api.auth import Tokens
 from assess.api.errors import Unauthorized
+from assess.api.health_probe import Probe
 from assess.api.models import CYCLE_ID
 from assess.api.settings import Settings
 from assess.api.sign_in_gate import SignInGate
@@ -32,6 +33,7 @@ class Services:
     settings: Settings
     actors: ActorDirectory
     sign_in: SignInGate
+    health: Probe
 
     def close(self) -> None:
         self.accounts.close()
