@@ -17,7 +17,17 @@ from assess.api.demo import load_demo
 from assess.api.deps import Services
 from assess.api.health_probe import Probe
 from assess.api.middleware import BodyLimit, Edge
-from assess.api.routers import appeals, audit, auth, cycles, health, results, structure, users
+from assess.api.routers import (
+    appeals,
+    audit,
+    auth,
+    cycles,
+    health,
+    organisation,
+    results,
+    structure,
+    users,
+)
 from assess.api.settings import Settings
 from assess.api.sign_in_gate import SignInGate
 from assess.application.access import ActorDirectory
@@ -25,6 +35,7 @@ from assess.application.service import AssessApp
 from assess.infrastructure.accounts import AccountStore, password_hasher
 from assess.infrastructure.persistence import open_application, resolve_url
 from assess.infrastructure.signing_key import SigningKey, signing_key
+from assess.infrastructure.view_runner import Follower
 
 DESCRIPTION = """\
 Annual party-building assessment cycles (综合考核), event-sourced. Every rule of the
@@ -64,7 +75,8 @@ def open_services(url: str, settings: Settings) -> Services:
         accounts.ping()
         app.recorder.max_notification_id()
 
-    return Services(app, accounts, tokens, settings, ActorDirectory(app), gate, Probe(ping))
+    views = Follower(app).start() if settings.views else None
+    return Services(app, accounts, tokens, settings, ActorDirectory(app), gate, Probe(ping), views)
 
 
 def service_key(url: str, settings: Settings) -> SigningKey:
@@ -94,7 +106,8 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
         redoc_url=None,
     )
     errors.install(api)
-    for router in (auth, health, cycles, structure, results, audit, appeals, users, docs):
+    routers = (auth, health, cycles, structure, results, audit, appeals, organisation, users, docs)
+    for router in routers:
         api.include_router(router.router)
     # The last added is the outermost: Edge sees the 413 of BodyLimit too.
     api.add_middleware(BodyLimit, max_mib=settings.max_body_mb)

@@ -1,4 +1,5 @@
-"""The demo: one season per scheme (if absent) and accounts to try the API with.
+"""The demo: one season per scheme and the two-level demo (if absent), and accounts to
+try the API with.
 
 The demo accounts have well-known passwords (admin/admin, the others `demo`), exempt
 from the password rules (SPEC §4.1): never load the demo into a deployment."""
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 
 from assess.application.service import AssessApp
 from assess.demo import DemoSeasons, demo_cycle, load_demo_seasons
+from assess.demo.organisation import YEARS, city_cycle, organisation_cycles, town_cycle
+from assess.demo.writer import unit_actor
 from assess.domain.errors import DomainError
 from assess.domain.schemes import SCHEME_IDS
 from assess.infrastructure.accounts import AccountStore
@@ -31,6 +34,21 @@ DEMO_ACCOUNTS: dict[str, dict[str, str]] = {
         "group-party-org": "u-P0000",
         "leadership-team": "u-T0000",
         "performance-evaluation": "u-O0000",
+    },
+}
+
+
+# The two-level demo (SPEC §9): `town` is 城关镇 (T01), a unit of the city's cycle that
+# runs its own as org_dept; the office accounts hold their actor in the other cycles.
+OWN_CYCLES = [town_cycle(year, "T01") for year in YEARS]
+ORGANISATION_ACCOUNTS: dict[str, dict[str, str]] = {
+    **{
+        name: {cycle: name for cycle in organisation_cycles() if cycle not in OWN_CYCLES}
+        for name in ("od", "lg", "aud")
+    },
+    "town": {
+        **{city_cycle(year): unit_actor("T01") for year in YEARS},
+        **dict.fromkeys(OWN_CYCLES, "od"),
     },
 }
 
@@ -57,11 +75,17 @@ def load_demo(app: AssessApp, accounts: AccountStore, account: str | None = None
 def _demo_accounts(accounts: AccountStore, by: str) -> list[tuple[str, str, str]]:
     shown = [(*ADMIN, "admin: every cycle, accounts")]
     _ensure(accounts, *ADMIN, by, admin=True)
-    for name, actors in DEMO_ACCOUNTS.items():
+    held = {
+        name: {demo_cycle(scheme): actor for scheme, actor in actors.items()}
+        for name, actors in DEMO_ACCOUNTS.items()
+    }
+    for name, actors in ORGANISATION_ACCOUNTS.items():
+        held[name] = {**held.get(name, {}), **actors}
+    for name, cycles in held.items():
         _ensure(accounts, name, DEMO_PASSWORD, by)
-        for scheme, actor in actors.items():
-            accounts.bind(name, demo_cycle(scheme), actor, by=by, reason=DEMO_REASON)
-        shown.append((name, DEMO_PASSWORD, ", ".join(sorted(set(actors.values())))))
+        for cycle, actor in cycles.items():
+            accounts.bind(name, cycle, actor, by=by, reason=DEMO_REASON)
+        shown.append((name, DEMO_PASSWORD, ", ".join(sorted(set(cycles.values())))))
     return shown
 
 

@@ -19,6 +19,7 @@ from assess.application.access import ActorDirectory, Viewer
 from assess.application.service import AssessApp
 from assess.domain.errors import DomainError
 from assess.infrastructure.accounts import Account, AccountStore
+from assess.infrastructure.view_runner import Follower
 
 bearer = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
@@ -34,8 +35,11 @@ class Services:
     actors: ActorDirectory
     sign_in: SignInGate
     health: Probe
+    views: Follower | None = None
 
     def close(self) -> None:
+        if self.views is not None:
+            self.views.close()
         self.accounts.close()
         self.app.close()
 

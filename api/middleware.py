@@ -1,7 +1,8 @@
 """The HTTP edge, as pure ASGI middleware: what every request meets before any route.
 
 - `Edge` (outermost of ours): a request id (`X-Request-ID`, carried by every error body
-  too), the security headers, and one log line per unexpected exception, answered
+  too), the security headers, `X-Assess-View` (SPEC §8: `current` when the reads came
+  from current read views, `behind` when any came from the events), and one log line per unexpected exception, answered
   500 `internal` here so that neither Starlette nor uvicorn logs it again or drops
   the keep-alive connection.
 - `BodyLimit`: SPEC §5's `ASSESS_MAX_BODY_MB`, on the raw stream, before any
@@ -18,6 +19,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assess.api.errors import internal_error, log, request_id, too_large
+from assess.application.views import answered_from, answers_noted
 
 INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # Fit for the coming server-rendered console: its scripts and styles are files of this
@@ -55,11 +57,15 @@ class Edge:
                 headers["X-Request-ID"] = rid
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)  # a page may set a CSP of its own
+                view = answered_from(noted)
+                if view is not None:
+                    headers["X-Assess-View"] = view
             await send(message)
 
         token = request_id.set(rid)
         try:
-            await self.app(scope, receive, send_with_headers)
+            with answers_noted() as noted:
+                await self.app(scope, receive, send_with_headers)
         except Exception:
             log.exception(
                 "unexpected error on %s %s (request %s)", scope["method"], scope["path"], rid

@@ -23,6 +23,7 @@ CYCLE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 # and every whole number stays within PostgreSQL's `integer`, far beyond any real
 # offset, version or position (10**29 would otherwise reach the application).
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f-\x9f]*$"
+ID_TEXT = r"^[^\s\x00-\x1f\x7f-\x9f]+$"  # an id (SPEC §5): no control character, no space
 LARGEST_NUMBER = 2**31 - 1
 SCORE: dict[str, Any] = {
     "do": "submit_score",
@@ -153,6 +154,13 @@ class CycleHeaderIn(BaseModel):
     title: str = Field(
         "", max_length=LONGEST[NAME], examples=["2026年度镇街领导班子抓基层党建工作考核"]
     )
+    run_by: str | None = Field(
+        None,
+        min_length=1,
+        max_length=LONGEST[ID],
+        description="The id of the organisation that runs the cycle (SPEC §9), optional.",
+        examples=["SW"],
+    )
 
 
 class ActorIn(BaseModel):
@@ -172,6 +180,12 @@ class UnitIn(BaseModel):
     id: str = Field(min_length=1, max_length=LONGEST[ID])
     name: str | None = None
     category: str | None = None
+    parent: str | None = Field(
+        None,
+        min_length=1,
+        max_length=LONGEST[ID],
+        description="The id of its superior organisation (SPEC §9), optional.",
+    )
 
 
 class SeasonHeaderIn(BaseModel):
@@ -682,6 +696,60 @@ class TodoOut(BaseModel):
     actor: str
     stage: str
     missing: list[TodoEntryOut]
+
+
+# ---- organisation tree and history (SPEC §9) ------------------------------------------
+
+
+class TreeCycleOut(BaseModel):
+    cycle: str = Field(examples=["2025-city"])
+    scheme: str = Field(examples=["leadership-team"])
+    title: str | None
+    run_by: str | None = Field(description="The organisation that runs the cycle; null if none.")
+    stage: str
+    version: int | None = Field(description="Latest results version; null before results.")
+    units: int = Field(description="The number of units.")
+    grades: dict[str, int] = Field(
+        description="Units per grade (tier) code in the latest version, best first; {} "
+        "before results.",
+        examples=[{"excellent": 1, "good": 2, "average": 1}],
+    )
+    below: list[str] = Field(
+        description="That year's cycles run by one of this cycle's units, ordered by id "
+        "(those you may read).",
+        examples=[["2025-ZJ01", "2025-ZJ02"]],
+    )
+
+
+class TreeOut(BaseModel):
+    """SPEC §9: a year's cycles you may read, ordered by id, and which runs which."""
+
+    year: int
+    cycles: list[TreeCycleOut]
+
+
+class HistoryEntryOut(BaseModel):
+    year: int = Field(description="The cycle's year (0: not given).")
+    cycle: str
+    scheme: str
+    name: str = Field(description="The unit's name in that cycle.")
+    category: str
+    version: int = Field(description="The cycle's latest results version.")
+    stage: str
+    final: str = Field(examples=["93.28"])
+    rank: int
+    category_rank: int
+    grade: str = Field(examples=["excellent"])
+    grade_label: str = Field(examples=["优秀"])
+    vetoed: bool
+
+
+class HistoryOut(BaseModel):
+    """SPEC §9: a unit across cycles and years: one entry per cycle that holds it and has
+    results (and whose row for it you may read), ordered by year, then cycle."""
+
+    unit: str
+    entries: list[HistoryEntryOut]
 
 
 class DirectoryEventOut(BaseModel):

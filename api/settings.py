@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         5.0, ge=0, description="How long a worker trusts an account read from the database."
     )
     demo: bool = Field(False, description="Load the demo seasons and demo accounts at start.")
+    views: bool = Field(
+        True,
+        description="Keep the read views current in a background thread (SPEC §8); off "
+        "where a separate `assess views run --follow` does it.",
+    )
     admin_password: SecretStr | None = Field(
         None, description="Creates the account `admin` at start if no account exists yet."
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from assess.application.audit import audit_rows, concerning, verb_of
+from assess.application.audit import appeal_as_filed, audit_rows, concerning, verb_of
 from assess.application.history import compare_results, describe
 from assess.application.service import AssessApp
+from assess.application.views import note
 from assess.domain.errors import DomainError
 from assess.domain.events import (
     AppealFiled,
@@ -39,11 +40,17 @@ INPUT_VERBS = {
 
 
 def appeals_of(app: AssessApp, cycle_id: str, unit: str | None = None) -> list[dict[str, Any]]:
-    """Every appeal (optionally of one unit) as filed, with its status now."""
+    """Every appeal (optionally of one unit) as filed, with its status now: from the
+    `audit` view when it has followed the cycle to its end, else from the events."""
+    listed = app.views.appeals(cycle_id, unit) if app.views is not None else None
+    if listed is not None:
+        note("current")
+        return listed
+    note("behind")
     found: dict[str, dict[str, Any]] = {}
     for event in app.events_of(cycle_id):
         if isinstance(event, AppealFiled):
-            found[event.data["appeal"]] = _filed(event)
+            found[event.data["appeal"]] = appeal_as_filed(event)
         elif isinstance(event, AppealResolved):
             found[event.data["appeal"]]["status"] = event.data["outcome"]
     return [entry for entry in found.values() if unit is None or entry["unit"] == unit]
@@ -61,7 +68,7 @@ def case_file(app: AssessApp, cycle_id: str, appeal_id: str) -> dict[str, Any]:
         (e for e in events if isinstance(e, AppealResolved) and e.data["appeal"] == appeal_id),
         None,
     )
-    appeal = _filed(filed)
+    appeal = appeal_as_filed(filed)
     if resolved is not None:
         appeal["status"] = resolved.data["outcome"]
     inputs, findings = [], []
@@ -131,19 +138,6 @@ def _find(events: list[CycleEvent], kind: type, appeal_id: str) -> CycleEvent:
         if isinstance(event, kind) and event.data.get("appeal") == appeal_id:
             return event
     raise DomainError("not_found", f"no appeal {appeal_id!r}")
-
-
-def _filed(event: CycleEvent) -> dict[str, Any]:
-    return {
-        "appeal": event.data["appeal"],
-        "unit": event.data["unit"],
-        "status": "pending",
-        "reason": event.data["reason"],
-        "filed_by": event.actor,
-        "filed_at": event.at,
-        "recorded": event.timestamp.isoformat(),
-        "position": event.originator_version,
-    }
 
 
 def _resolution(event: CycleEvent) -> dict[str, Any]:

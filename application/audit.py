@@ -68,22 +68,39 @@ def concerning(
 
 
 def audit_rows(events: list[CycleEvent], unit: str | None = None) -> list[dict[str, Any]]:
-    return [
-        {
-            "position": event.originator_version,
-            "recorded": event.timestamp.isoformat(),
-            "at": event.at,
-            "actor": event.actor,
-            "role": event.role,
-            "account": event.account,
-            "request": event.request["key"] if event.request else None,
-            "verb": verb_of(event),
-            "summary": summary(event.data),
-            "reason": event.data.get("reason") or event.data.get("answer") or "",
-            "chain": event.chain,
-        }
-        for _, event in concerning(events, unit)
-    ]
+    return [audit_row(event) for _, event in concerning(events, unit)]
+
+
+def audit_row(event: CycleEvent) -> dict[str, Any]:
+    """One event of the audit trail, as `assess audit` shows it (and the `audit` view
+    stores it)."""
+    return {
+        "position": event.originator_version,
+        "recorded": event.timestamp.isoformat(),
+        "at": event.at,
+        "actor": event.actor,
+        "role": event.role,
+        "account": event.account,
+        "request": event.request["key"] if event.request else None,
+        "verb": verb_of(event),
+        "summary": summary(event.data),
+        "reason": event.data.get("reason") or event.data.get("answer") or "",
+        "chain": event.chain,
+    }
+
+
+def appeal_as_filed(event: CycleEvent) -> dict[str, Any]:
+    """An appeal as listed: what was filed, by whom and when; `status` pending."""
+    return {
+        "appeal": event.data["appeal"],
+        "unit": event.data["unit"],
+        "status": "pending",
+        "reason": event.data["reason"],
+        "filed_by": event.actor,
+        "filed_at": event.at,
+        "recorded": event.timestamp.isoformat(),
+        "position": event.originator_version,
+    }
 
 
 def export_records(events: list[CycleEvent], unit: str | None = None) -> list[dict[str, Any]]:

@@ -28,13 +28,15 @@ def effective_moments(events: list[CycleEvent]) -> list[datetime]:
     (a season's later steps belong to its last dated step), else its recording time."""
     moments: list[datetime] = []
     for event in events:
-        if event.at:
-            moments.append(parse_moment(event.at) if len(event.at) > 10 else _start_of(event.at))
-        elif moments:
-            moments.append(moments[-1])
-        else:
-            moments.append(event.timestamp)
+        moments.append(moment_of(event, moments[-1] if moments else None))
     return moments
+
+
+def moment_of(event: CycleEvent, before: datetime | None) -> datetime:
+    """When one event took effect, given when the one before it did (`effective_moments`)."""
+    if event.at:
+        return parse_moment(event.at) if len(event.at) > 10 else _start_of(event.at)
+    return before if before is not None else event.timestamp
 
 
 def _start_of(day: str) -> datetime:
@@ -55,6 +57,23 @@ def version_at(
         if moment is not None and when > moment:
             break
         found = event.data["version"]
+    if found is None:
+        raise DomainError("not_found", "no results version existed at that point")
+    return found
+
+
+def version_standing(
+    versions: list[dict[str, Any]], position: int | None = None, moment: datetime | None = None
+) -> int:
+    """`version_at` from the versions as the `results` view keeps them: each with the
+    position of the event that created it and the moment that event took effect."""
+    found = None
+    for entry in versions:
+        if position is not None and entry["position"] > position:
+            break
+        if moment is not None and datetime.fromisoformat(entry["moment"]) > moment:
+            break
+        found = entry["version"]
     if found is None:
         raise DomainError("not_found", "no results version existed at that point")
     return found
@@ -97,6 +116,25 @@ def explain(
         entry["events"] = touching.get(entry["unit"], [])
         entry["knock_on"] = not entry["events"]
     return changed
+
+
+def explained(
+    changed: list[dict[str, Any]], touching: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """`explain`, given the audit rows of the events in the range under each unit they
+    concern (the `audit` view's)."""
+    for entry in changed:
+        entry["events"] = [described(row) for row in touching.get(entry["unit"], [])]
+        entry["knock_on"] = not entry["events"]
+    return changed
+
+
+def described(row: dict[str, Any]) -> dict[str, Any]:
+    """`describe` of an event, from its audit row."""
+    return {key: row[key] for key in DESCRIBED}
+
+
+DESCRIBED = ("position", "verb", "actor", "account", "at", "summary", "reason")
 
 
 def describe(event: CycleEvent) -> dict[str, Any]:

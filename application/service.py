@@ -9,6 +9,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -17,10 +18,12 @@ from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 
 from assess.application import history, library
+from assess.application.audit import audit_rows
 from assess.application.batches import Applied, applied, perform_batch, stored_before
 from assess.application.freshness import ReadStaleness
 from assess.application.group_commit import CycleLocks, GroupCommit, WriterLock
 from assess.application.library import first_line
+from assess.application.views import NoSuchVersion, ReadViews, note
 from assess.domain.cycle import Cycle, cycle_uuid
 from assess.domain.errors import DomainError
 from assess.domain.events import CycleCreated, stored_topics
@@ -67,6 +70,11 @@ class AssessApp(Application[UUID]):
         self._staleness = ReadStaleness(int(self.env.get("READ_STALENESS_MS") or 0))
         self._locks = CycleLocks()
         self._group_commit = GroupCommit(self, self._locks)
+        self.views: ReadViews | None = None  # the read views (SPEC §8), where the store has them
+
+    def attach_views(self, views: ReadViews) -> None:
+        """Reads answer from `views` where they have followed the cycle to its end."""
+        self.views = views
 
     def serialise_writers(self, writers: WriterLock) -> None:
         """Writers of a cycle in other processes on this store wait for each other
@@ -249,8 +257,47 @@ class AssessApp(Application[UUID]):
 
     def results(self, cycle_id: str, version: int | None = None) -> dict[str, Any]:
         """The results document of a version (SPEC §6); the latest by default."""
+        return self.results_page(cycle_id, version)[0]
+
+    def results_page(
+        self,
+        cycle_id: str,
+        version: int | None = None,
+        category: str | None = None,
+        unit: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[dict[str, Any], int]:
+        """The results document of a version holding one page of the rows that pass the
+        filters (all of them without `limit`), and how many pass: from the `results`
+        view when it has followed the cycle to its last event, else from the events."""
+        try:
+            answer = (
+                self.views.results(cycle_id, version, category, unit, offset, limit)
+                if self.views
+                else None
+            )
+        except NoSuchVersion as missing:
+            note("current")
+            raise missing.refusal(cycle_id) from None
+        if answer is not None:
+            note("current")
+            return answer
+        note("behind")
         with self._locks.of(cycle_id):
-            return self._results(self.current(cycle_id, reading=True), version)
+            document = self._results(self.current(cycle_id, reading=True), version)
+        rows = document["results"]
+        if category is not None or unit is not None:
+            rows = [
+                row
+                for row in rows
+                if (category is None or row["category"] == category)
+                and (unit is None or row["unit"] == unit)
+            ]
+        if offset or limit is not None or rows is not document["results"]:
+            end = None if limit is None else offset + limit
+            document = {**document, "results": rows[offset:end]}
+        return document, len(rows)
 
     def results_at(
         self,
@@ -258,27 +305,32 @@ class AssessApp(Application[UUID]):
         version: int | None = None,
         as_of: str | None = None,
         position: int | None = None,
+        **page: Any,
     ) -> dict[str, Any]:
         """The results document of a version, of the version that stood as of a moment
         (ISO date or date-time, by the events' `at`) or after an event position; the
-        latest if none is given. Naming more than one is refused (`OneVersionOnly`)."""
+        latest if none is given. Naming more than one is refused (`OneVersionOnly`).
+        `page`: the filters and page of `results_page`."""
+        return self.results_page_at(cycle_id, version, as_of, position, **page)[0]
+
+    def results_page_at(
+        self,
+        cycle_id: str,
+        version: int | None = None,
+        as_of: str | None = None,
+        position: int | None = None,
+        **page: Any,
+    ) -> tuple[dict[str, Any], int]:
         OneVersionOnly.check(version, as_of, position)
         if as_of is not None or position is not None:
             version = self.version_at(cycle_id, position=position, as_of=as_of)
-        return self.results(cycle_id, version)
+        return self.results_page(cycle_id, version, **page)
 
     def _results(self, cycle: Cycle, version: int | None) -> dict[str, Any]:
-        cycle_id = cycle.cycle_id
-        if not cycle.versions:
-            raise DomainError(
-                "not_found", f"cycle {cycle_id!r} has no results yet: scoring is open"
-            )
-        if version is None:
+        if version is None and cycle.versions:
             version = cycle.versions[-1]["version"]
-        if not 1 <= version <= len(cycle.versions):
-            raise DomainError(
-                "not_found", f"cycle {cycle_id!r} has versions 1 to {len(cycle.versions)}"
-            )
+        if version is None or not 1 <= version <= len(cycle.versions):
+            raise NoSuchVersion(len(cycle.versions)).refusal(cycle.cycle_id)
         return self._results_of(cycle, cycle.versions[version - 1])
 
     def _results_of(self, cycle: Cycle, entry: dict[str, Any]) -> dict[str, Any]:
@@ -321,27 +373,45 @@ class AssessApp(Application[UUID]):
     def cycles(self) -> list[dict[str, Any]]:
         """Every cycle with its scheme, year, stage and latest results version. A cycle
         whose stored events cannot be read is listed as `corrupt`, with the reason in
-        `error`, and hides no other."""
-        topics = stored_topics(CycleCreated)
-        created = self.recorder.select_notifications(start=None, limit=10**9, topics=topics)
-        listing = []
-        for notification in created:
-            try:  # the row is read already: what fails here is decoding it
-                created_event = cast(CycleCreated, self.mapper.to_domain_event(notification))
-                header = created_event.data["cycle"]
-                cycle_id = header["id"]
-            except Exception as error:  # noqa: BLE001 - whatever the damage, list the others
-                header = {"id": str(notification.originator_id)}
-                why = f"its first event cannot be read ({type(error).__name__})"
-                listing.append(corrupt_summary(header, why))
-                continue
-            try:
-                listing.append(self.inspect(cycle_id, summary_of))
-            except DomainError as error:
-                if error.code != "integrity":
-                    raise
-                listing.append(corrupt_summary(header, error.message))
+        `error`, and hides no other. From the `cycles` view for the cycles it has
+        followed to their end, from the events for the others."""
+        listed = self.views.cycles() if self.views is not None else None
+        if listed is None:
+            note("behind")
+            topics = stored_topics(CycleCreated)
+            created = self.recorder.select_notifications(start=None, limit=10**9, topics=topics)
+            listing = [self._summary(notification) for notification in created]
+        else:
+            note("behind" if listed.behind else "current")
+            listing = list(listed.documents.values())
+            listing.extend(self.summaries(listed.behind))
         return sorted(listing, key=lambda entry: entry["cycle"])
+
+    def summaries(self, aggregate_ids: Iterable[UUID]) -> list[dict[str, Any]]:
+        """The listing's lines of these cycles, from their events (see `cycles`)."""
+        found = []
+        for aggregate_id in aggregate_ids:
+            first = self.recorder.select_events(aggregate_id, limit=1)
+            if first and first[0].topic in stored_topics(CycleCreated):
+                found.append(self._summary(first[0]))
+        return found
+
+    def _summary(self, created: Any) -> dict[str, Any]:
+        """The listing's line of a cycle, given its first stored event (`summary_of`)."""
+        try:  # the row is read already: what fails here is decoding it
+            created_event = cast(CycleCreated, self.mapper.to_domain_event(created))
+            header = created_event.data["cycle"]
+            cycle_id = header["id"]
+        except Exception as error:  # noqa: BLE001 - whatever the damage, list the others
+            header = {"id": str(created.originator_id)}
+            why = f"its first event cannot be read ({type(error).__name__})"
+            return corrupt_summary(header, why)
+        try:
+            return self.inspect(cycle_id, summary_of)
+        except DomainError as error:
+            if error.code != "integrity":
+                raise
+            return corrupt_summary(header, error.message)
 
     def events_of(self, cycle_id: str) -> list[Any]:
         """The cycle's stored events, decoded; one that does not decode is `integrity`."""
@@ -362,21 +432,102 @@ class AssessApp(Application[UUID]):
     ) -> int:
         """The results version that stood at an event position or a moment."""
         moment = history.parse_moment(as_of) if as_of else None
-        return history.version_at(self.events_of(cycle_id), position=position, moment=moment)
+        versions = self.views.versions(cycle_id) if self.views else None
+        if versions is None:
+            note("behind")
+            return history.version_at(self.events_of(cycle_id), position=position, moment=moment)
+        note("current")
+        return history.version_standing(versions, position=position, moment=moment)
 
     def diff(self, cycle_id: str, first: int, second: int) -> dict[str, Any]:
         """Per unit, what changed from one results version to another, and why."""
         before, after = self.results(cycle_id, first), self.results(cycle_id, second)
-        events = self.events_of(cycle_id)
-        created_at = {e.data["version"]: e.originator_version for e in events if "digest" in e.data}
-        start, end = created_at[first], created_at[second]
+        versions = self.views.versions(cycle_id) if self.views else None
+        touching = None
+        if versions is not None:
+            created_at = {entry["version"]: entry["position"] for entry in versions}
+            start, end = created_at[first], created_at[second]
+            touching = self.views.touching(cycle_id, min(start, end), max(start, end))  # type: ignore[union-attr]
         changed = history.compare_results(before["results"], after["results"])
+        if touching is not None:
+            note("current")
+            changes = history.explained(changed, touching)
+        else:
+            note("behind")
+            events = self.events_of(cycle_id)
+            created_at = {
+                e.data["version"]: e.originator_version for e in events if "digest" in e.data
+            }
+            start, end = created_at[first], created_at[second]
+            changes = history.explain(changed, events, min(start, end), max(start, end))
         return {
             "cycle": cycle_id,
             "from": {"version": first, "digest": before["digest"], "position": start},
             "to": {"version": second, "digest": after["digest"], "position": end},
-            "changes": history.explain(changed, events, min(start, end), max(start, end)),
+            "changes": changes,
         }
+
+    # ---- audit ----------------------------------------------------------------------
+
+    def audit(
+        self,
+        cycle_id: str,
+        unit: str | None = None,
+        verb: str | None = None,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The audit rows that pass the filters (`since` at or after, `until` before: by
+        recording time), one page of them, and how many pass."""
+        since, until = _utc(since), _utc(until)
+        if self.views is not None:
+            found = self.views.audit(
+                cycle_id,
+                unit=unit,
+                verb=verb,
+                actor=actor,
+                since_us=microseconds(since) if since else None,
+                until_us=microseconds(until) if until else None,
+                offset=offset,
+                limit=limit,
+            )
+            if found is not None:
+                note("current")
+                return found
+        note("behind")
+        rows = [
+            row
+            for row in audit_rows(self.events_of(cycle_id), unit)
+            if (verb is None or row["verb"] == verb)
+            and (actor is None or row["actor"] == actor)
+            and _recorded_within(row, since, until)
+        ]
+        end = None if limit is None else offset + limit
+        return rows[offset:end], len(rows)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def microseconds(moment: datetime) -> int:
+    """Microseconds since 1970 (UTC): how the `audit` view keeps recording times."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _recorded_within(row: dict[str, Any], since: datetime | None, until: datetime | None) -> bool:
+    if since is None and until is None:
+        return True
+    recorded = datetime.fromisoformat(row["recorded"])
+    return (since is None or recorded >= since) and (until is None or recorded < until)
 
 
 def summary_of(cycle: Cycle) -> dict[str, Any]:

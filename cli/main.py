@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from assess.cli.serve import serve, users
+from assess.cli.views import views
 from assess.domain.errors import DomainError
 from assess.domain.schemes import SCHEME_IDS
 
@@ -301,15 +302,16 @@ def cycles(ctx: click.Context) -> None:
 def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None:
     """The events of CYCLE in order: position, time, actor, role, account, verb, summary,
     reason."""
-    from assess.application.audit import audit_rows, export_records
+    from assess.application.audit import export_records
     from assess.application.exports import audit_csv
     from assess.cli import render
 
     with refusals():
+        if output == "table":  # from the `audit` view where it is current
+            render.audit_table(app_of(ctx).audit(cycle, unit)[0])
+            return
         events = app_of(ctx).events_of(cycle)
-    if output == "table":
-        render.audit_table(audit_rows(events, unit))
-    elif output == "json":
+    if output == "json":
         click.echo(json.dumps(export_records(events, unit), ensure_ascii=False, indent=1))
     else:
         sys.stdout.buffer.write(audit_csv(export_records(events, unit)))
@@ -399,6 +401,38 @@ def todo(ctx: click.Context, cycle: str, actor: str, output: str) -> None:
     emit(document, output, render.todo_table)
 
 
+@cli.command()
+@click.argument("year", type=click.IntRange(0, 9999))
+@output_option("table", "json")
+@click.pass_context
+def tree(ctx: click.Context, year: int, output: str) -> None:
+    """The cycles of YEAR (0: those without a year) and which cycle runs which (一级考核一级):
+    units, grade counts of the latest version, and the cycles run by its units."""
+    from assess.application.organisation import tree as tree_of
+    from assess.cli import render
+
+    with refusals():
+        document = tree_of(app_of(ctx), year)
+    emit(document, output, render.tree_table)
+
+
+@cli.command()
+@click.argument("unit")
+@output_option("table", "json")
+@click.pass_context
+def history(ctx: click.Context, unit: str, output: str) -> None:
+    """UNIT's figures across cycles and years: one line per cycle that holds it and has
+    results, from its latest version, ordered by year."""
+    from assess.application.organisation import history as history_of
+    from assess.cli import render
+    from assess.domain.texts import ID, checked_text
+
+    with refusals():
+        checked_text(unit, "UNIT", ID)
+        document = history_of(app_of(ctx), unit)
+    emit(document, output, render.history_table)
+
+
 @cli.group()
 def appeal() -> None:
     """Appeal review: the case file, and a dry run of the answer."""
@@ -464,6 +498,13 @@ def appeal_preview(
 )
 @click.option("--per-score", is_flag=True, help="One submit_score per score instead of sheets.")
 @click.option(
+    "--year",
+    type=click.IntRange(1, 9998),
+    help="The cycle's year (default: the demo's, 2025); its id is YEAR-SCHEME, its actions "
+    "are dated in it and early the next year (an import refuses dates in the future).",
+)
+@click.option("--run-by", metavar="ORG", help="The id of the organisation that runs the cycle.")
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -476,16 +517,30 @@ def demo_season(
     complications: bool,
     items: int | None,
     per_score: bool,
+    year: int | None,
+    run_by: str | None,
     output: Path | None,
 ) -> None:
     """Write a realistic generated season, valid and complete through publication."""
     from assess.cli.season_files import dump_season
-    from assess.demo import generate_season, season_json
+    from assess.demo import YEAR, generate_season, season_json
+    from assess.domain.season_header import organisation_id
 
     try:
+        if run_by is not None:
+            organisation_id(run_by, "--run-by")
         season = generate_season(
-            scheme, units, seed, complications=complications, items=items, sheets=not per_score
+            scheme,
+            units,
+            seed,
+            complications=complications,
+            items=items,
+            sheets=not per_score,
+            year=year or YEAR,
+            run_by=run_by,
         )
+    except DomainError as error:
+        fail(error.message)
     except ValueError as error:
         fail(str(error))
     if output is None:
@@ -513,6 +568,7 @@ def demo(ctx: click.Context, units: int) -> None:
 
 cli.add_command(serve)
 cli.add_command(users)
+cli.add_command(views)
 
 
 def main() -> None:

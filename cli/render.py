@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assess.domain.schemes import SCHEME_MODULES
+
 SCHEME_TITLES = {
     "group-party-org": "集团公司基层党组织党建工作考核",
     "leadership-team": "镇街及市直单位领导班子抓基层党建工作考核",
@@ -269,6 +271,8 @@ def structure_tables(document: dict[str, Any]) -> None:
     out.print(
         f"{SCHEME_TITLES[document['scheme']]} · {document['cycle']} · {document['stage']}"
         f" · {_cell(document['title'])}"
+        + (f" · 组织单位 {document['run_by']}" if document.get("run_by") else ""),
+        markup=False,
     )
     out.print(_listing("units", ("unit", "name", "category", "parent"), document["units"]))
     if document["items"]:
@@ -292,3 +296,59 @@ def todo_table(document: dict[str, Any]) -> None:
 def _who(entry: dict[str, Any]) -> str:
     """The actor, and the account that acted for it where the event records one."""
     return f"{entry['actor']} ({entry['account']})" if entry.get("account") else entry["actor"]
+
+
+def _grade_text(scheme: str, grades: dict[str, int]) -> str:
+    labels = SCHEME_MODULES[scheme].GRADE_LABELS
+    return " ".join(f"{labels.get(code, code)} {count}" for code, count in grades.items())
+
+
+def tree_table(document: dict[str, Any]) -> None:
+    """A year's cycles, each with the cycles run by its units (下级考核)."""
+    if not document["cycles"]:
+        console().print(f"{document['year']}年度: no cycles (无考核)")
+        return
+    table = Table(title=f"{document['year']}年度 考核层级")
+    columns = ("考核", "方案", "名称", "组织单位", "阶段", "版本", "单位数", "等次", "下级考核")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("版本", "单位数") else "left")
+    for entry in document["cycles"]:
+        table.add_row(
+            Text(entry["cycle"]),
+            Text(entry["scheme"]),
+            Text(entry["title"] or "—"),
+            Text(entry["run_by"] or "—"),
+            entry["stage"],
+            str(entry["version"] or "—"),
+            str(entry["units"]),
+            _grade_text(entry["scheme"], entry["grades"]) or "—",
+            Text(", ".join(entry["below"]) or "—"),
+        )
+    console().print(table)
+
+
+def history_table(document: dict[str, Any]) -> None:
+    """A unit's lines across cycles and years."""
+    if not document["entries"]:
+        console().print(f"{document['unit']}: no results in any cycle (无考核结果)", markup=False)
+        return
+    table = Table(title=f"{document['unit']} 历年考核")
+    columns = ("年度", "考核", "名称", "类别", "版本", "阶段", "总分", "排名", "类别排名", "等次")
+    for column in (*columns, "备注"):
+        right = column in ("年度", "版本", "总分", "排名", "类别排名")
+        table.add_column(column, justify="right" if right else "left")
+    for entry in document["entries"]:
+        table.add_row(
+            str(entry["year"] or "—"),
+            Text(entry["cycle"]),
+            Text(entry["name"]),
+            Text(CATEGORY_LABELS.get(entry["category"], entry["category"])),
+            str(entry["version"]),
+            entry["stage"],
+            entry["final"],
+            str(entry["rank"]),
+            str(entry["category_rank"]),
+            entry["grade_label"],
+            "一票否决" if entry["vetoed"] else "",
+        )
+    console().print(table)

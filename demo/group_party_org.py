@@ -50,8 +50,14 @@ _CAP_REASONS = dict(
 )
 
 
-def generate(rng: random.Random, n_units: int, complications: bool) -> dict:
-    season = SeasonWriter(SCHEME)
+def generate(
+    rng: random.Random,
+    n_units: int,
+    complications: bool,
+    year: int = YEAR,
+    run_by: str | None = None,
+) -> dict:
+    season = SeasonWriter(SCHEME, year=year, run_by=run_by)
     names = Names(rng)
     unit_ids = [
         season.add_unit(
@@ -63,7 +69,7 @@ def generate(rng: random.Random, n_units: int, complications: bool) -> dict:
     ]
     for assessor in ("as0", "as1", "as2"):
         season.add_actor(assessor, "assessor")
-    calendar = Calendar.draw(rng)
+    calendar = Calendar.draw(rng, year)
     roles = assign_roles(rng, unit_ids, COMPLICATIONS if complications else {})
     plan = _plan(rng, unit_ids, roles)
     claims, criticised = _commendations(rng, roles, complications)
@@ -180,7 +186,7 @@ def _claims(season: SeasonWriter, claims: list[_Claim], in_assessment: bool) -> 
             claim=claim.claim,
             level=claim.level,
             title=_COMMENDATIONS[claim.level],
-            evidence=f"表彰文件(〔{YEAR}〕{int(claim.claim[1:]) + 3}号)",
+            evidence=f"表彰文件(〔{season.year}〕{int(claim.claim[1:]) + 3}号)",
         )
         if claim.confirmed:
             season.act("confirm_commendation", "as1", claim=claim.claim)

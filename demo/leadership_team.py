@@ -16,7 +16,7 @@ from typing import Any
 
 from assess.demo import steps
 from assess.demo.draw import Names, assign_roles, between, ids, numbered, one
-from assess.demo.writer import Calendar, Number, SeasonWriter, unit_actor
+from assess.demo.writer import YEAR, Calendar, Number, SeasonWriter, unit_actor
 from assess.domain.rules import DEFAULTS
 from assess.domain.schemes import leadership_team as scheme
 
@@ -124,18 +124,24 @@ class _Item:
 
 
 def generate(
-    rng: random.Random, n_units: int, complications: bool, n_items: int, sheets: bool
+    rng: random.Random,
+    n_units: int,
+    complications: bool,
+    n_items: int,
+    sheets: bool,
+    year: int = YEAR,
+    run_by: str | None = None,
 ) -> dict:
     n_towns = max(1, n_units // 4)
     counts = {"town": n_towns, "municipal": n_units - n_towns}
     quotas = {c: {"top": _quota(n), "bottom": _quota(n)} for c, n in counts.items()}
-    season = SeasonWriter(SCHEME, {"quotas": quotas})
+    season = SeasonWriter(SCHEME, {"quotas": quotas}, year=year, run_by=run_by)
     category_of = _units(season, rng, counts)
     for body in scheme.BODIES:
         season.add_actor(f"as-{body}", "assessor", body=body)
     for rater in _RATERS:
         season.add_actor(rater, "rater")
-    calendar = Calendar.draw(rng)
+    calendar = Calendar.draw(rng, year)
     items = _items(rng, n_items)
     roles, bands = _roles_and_bands(rng, category_of, quotas, complications)
     plan = {u: _inputs(rng, category_of[u], bands[u], items) for u in category_of}

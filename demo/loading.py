@@ -1,11 +1,15 @@
-"""Load the demo, one season per scheme, into a store that lacks it: for `assess demo`,
-`assess serve --demo` and the API's demo setting alike."""
+"""Load the demo, one season per scheme and the two-level demo of the organisation tree,
+into a store that lacks it: for `assess demo`, `assess serve --demo` and the API's demo
+setting alike."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
+from assess.demo.organisation import organisation_cycles, organisation_seasons
 from assess.demo.seasons import generate_season
 from assess.demo.writer import cycle_id
 from assess.domain.errors import DomainError
@@ -40,20 +44,30 @@ def demo_cycle(scheme: str) -> str:
     return cycle_id(scheme)
 
 
+def demo_cycles() -> list[str]:
+    """Every demo cycle, in the order loaded: one per scheme, then the two-level demo."""
+    return [demo_cycle(scheme) for scheme in SCHEME_IDS] + organisation_cycles()
+
+
 def load_demo_seasons(
     app: SeasonStore, units: int = DEMO_UNITS, account: str | None = None
 ) -> DemoSeasons:
-    """Import each scheme's demo season (seed: its place in SCHEME_IDS) unless stored."""
+    """Import each scheme's demo season (seed: its place in SCHEME_IDS), then the
+    two-level demo of the organisation tree (SPEC §9), each unless stored."""
     stored = {entry["cycle"] for entry in app.cycles()}
-    imported, present = [], []
-    for number, scheme in enumerate(SCHEME_IDS, start=1):
-        cycle = demo_cycle(scheme)
+    imported: list[str] = []
+    present: list[str] = []
+    seasons: list[tuple[str, Callable[[], dict[str, Any]]]] = [
+        (demo_cycle(scheme), partial(generate_season, scheme, units, number, True))
+        for number, scheme in enumerate(SCHEME_IDS, start=1)
+    ]
+    seasons += [(season["cycle"]["id"], partial(dict, season)) for season in organisation_seasons()]
+    for cycle, season_of in seasons:
         if cycle in stored:
             present.append(cycle)
             continue
         try:
-            season = generate_season(scheme, units, seed=number, complications=True)
-            app.import_season(season, account=account)
+            app.import_season(season_of(), account=account)
         except DomainError as error:
             if error.code != "duplicate":
                 raise

@@ -11,7 +11,7 @@ from functools import partial
 
 from assess.demo import steps
 from assess.demo.draw import Names, assign_roles, ids, numbered, one
-from assess.demo.writer import Calendar, SeasonWriter, unit_actor
+from assess.demo.writer import YEAR, Calendar, SeasonWriter, unit_actor
 from assess.domain.rules import DEFAULTS
 from assess.domain.schemes import performance_evaluation as scheme
 
@@ -63,9 +63,15 @@ class _Item:
 
 
 def generate(
-    rng: random.Random, n_units: int, complications: bool, n_items: int, sheets: bool
+    rng: random.Random,
+    n_units: int,
+    complications: bool,
+    n_items: int,
+    sheets: bool,
+    year: int = YEAR,
+    run_by: str | None = None,
 ) -> dict:
-    season = SeasonWriter(SCHEME)
+    season = SeasonWriter(SCHEME, year=year, run_by=run_by)
     names = Names(rng)
     unit_ids = [
         season.add_unit(
@@ -78,7 +84,7 @@ def generate(
     for assessor in _ASSESSORS:
         season.add_actor(assessor, "assessor")
     season.add_actor("soc", "rater")
-    calendar = Calendar.draw(rng)
+    calendar = Calendar.draw(rng, year)
     roles = assign_roles(rng, unit_ids, COMPLICATIONS if complications else {})
     mandatory = [
         _Item(f"G{i:02d}", rng.choices(scheme.WEIGHTS, weights=(3, 2, 1))[0])

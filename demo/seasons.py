@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from assess.demo import group_party_org, leadership_team, performance_evaluation
+from assess.demo.writer import YEAR
 from assess.domain.schemes import SCHEME_IDS
 
 _WITH_ITEMS = {module.SCHEME: module for module in (leadership_team, performance_evaluation)}
@@ -24,13 +25,16 @@ def generate_season(
     complications: bool = False,
     items: int | None = None,
     sheets: bool = True,
+    year: int = YEAR,
+    run_by: str | None = None,
 ) -> dict:
     """A season dict that imports cleanly and runs through `publish_results`
     (with complications: through appeals and `close_cycle`).
 
     `items` sets the number of start-of-year items (leadership-team and
     performance-evaluation; group-party-org has none). `sheets` chooses `submit_sheet`
-    (one per unit and method or body) over one `submit_score` per score.
+    (one per unit and method or body) over one `submit_score` per score. `year` dates it
+    (its id is `<year>-<scheme>`), `run_by` names the organisation that runs it (SPEC §9).
     """
     if scheme not in SCHEME_IDS:
         raise ValueError(f"unknown scheme {scheme!r}; expected one of {', '.join(SCHEME_IDS)}")
@@ -41,11 +45,13 @@ def generate_season(
     if scheme == group_party_org.SCHEME:
         if items:
             raise ValueError("group-party-org has no items")
-        return group_party_org.generate(random.Random(seed), units, complications)
+        return group_party_org.generate(random.Random(seed), units, complications, year, run_by)
     n_items = _WITH_ITEMS[scheme].DEFAULT_ITEMS if items is None else items
     if n_items < 1:
         raise ValueError(f"{scheme} needs at least one item")
-    return _WITH_ITEMS[scheme].generate(random.Random(seed), units, complications, n_items, sheets)
+    return _WITH_ITEMS[scheme].generate(
+        random.Random(seed), units, complications, n_items, sheets, year, run_by
+    )
 
 
 _DECIMAL_MARK = "\ue000"

@@ -8,19 +8,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-YEAR = 2025
-TITLES = {
-    "group-party-org": f"{YEAR}年度集团公司基层党组织党建工作考核",
-    "leadership-team": f"{YEAR}年度镇街及市直单位领导班子抓基层党建工作考核",
-    "performance-evaluation": f"{YEAR}年度党建工作绩效考评",
+YEAR = 2025  # the demo's year, unless a season is asked for another
+SCHEME_TITLES = {
+    "group-party-org": "集团公司基层党组织党建工作考核",
+    "leadership-team": "镇街及市直单位领导班子抓基层党建工作考核",
+    "performance-evaluation": "党建工作绩效考评",
 }
 
 Number = int | Decimal
 Action = dict[str, Any]
 
 
-def cycle_id(scheme: str) -> str:
-    return f"{YEAR}-{scheme}"
+def cycle_id(scheme: str, year: int = YEAR) -> str:
+    return f"{year}-{scheme}"
 
 
 def unit_actor(unit_id: str) -> str:
@@ -28,18 +28,34 @@ def unit_actor(unit_id: str) -> str:
 
 
 class SeasonWriter:
-    """Collects the header and the actions of one season, in order."""
+    """Collects the header and the actions of one season, in order. `run_by` names the
+    organisation that runs the cycle (SPEC §9), `cycle` and `title` replace the scheme's."""
 
-    def __init__(self, scheme: str, rules: dict | None = None) -> None:
+    def __init__(
+        self,
+        scheme: str,
+        rules: dict | None = None,
+        year: int = YEAR,
+        run_by: str | None = None,
+        cycle: str | None = None,
+        title: str | None = None,
+    ) -> None:
         self.scheme = scheme
         self.rules = rules or {}
+        self.year = year
+        self.run_by = run_by
+        self.cycle = cycle or cycle_id(scheme, year)
+        self.title = title or f"{year}年度{SCHEME_TITLES[scheme]}"
         self.units: list[dict] = []
         self.unit_actors: list[dict] = []
         self.staff: list[dict] = []
         self.actions: list[Action] = []
 
-    def add_unit(self, unit_id: str, name: str, category: str) -> str:
-        self.units.append({"id": unit_id, "name": name, "category": category})
+    def add_unit(self, unit_id: str, name: str, category: str, parent: str | None = None) -> str:
+        unit = {"id": unit_id, "name": name, "category": category}
+        if parent is not None:
+            unit["parent"] = parent
+        self.units.append(unit)
         self.unit_actors.append({"id": unit_actor(unit_id), "role": "unit", "unit": unit_id})
         return unit_id
 
@@ -58,14 +74,12 @@ class SeasonWriter:
             {"id": "lg", "role": "leading_group"},
             {"id": "aud", "role": "auditor"},
         ]
+        cycle = {"id": self.cycle, "scheme": self.scheme, "year": self.year, "title": self.title}
+        if self.run_by is not None:
+            cycle["run_by"] = self.run_by
         return {
             "format": "assess-season/1",
-            "cycle": {
-                "id": cycle_id(self.scheme),
-                "scheme": self.scheme,
-                "year": YEAR,
-                "title": TITLES[self.scheme],
-            },
+            "cycle": cycle,
             "rules": self.rules,
             "actors": leaders + self.unit_actors + self.staff,
             "units": self.units,
@@ -85,12 +99,12 @@ class Calendar:
     results_published: date
 
     @classmethod
-    def draw(cls, rng: random.Random) -> Calendar:
-        published = date(YEAR + 1, 1, 20) + timedelta(rng.randint(0, 20))
+    def draw(cls, rng: random.Random, year: int = YEAR) -> Calendar:
+        published = date(year + 1, 1, 20) + timedelta(rng.randint(0, 20))
         return cls(
-            items_published=date(YEAR, 3, 10) + timedelta(rng.randint(0, 20)),
-            assessment_opened=date(YEAR, 11, 1) + timedelta(rng.randint(0, 9)),
-            scoring_closed=date(YEAR, 12, 10) + timedelta(rng.randint(0, 15)),
+            items_published=date(year, 3, 10) + timedelta(rng.randint(0, 20)),
+            assessment_opened=date(year, 11, 1) + timedelta(rng.randint(0, 9)),
+            scoring_closed=date(year, 12, 10) + timedelta(rng.randint(0, 15)),
             results_approved=published - timedelta(rng.randint(5, 10)),
             results_published=published,
         )

@@ -35,7 +35,7 @@ from assess.domain.schemes import (
     leadership_team,
     performance_evaluation,
 )
-from assess.domain.season_header import unit_category, validate_header
+from assess.domain.season_header import unit_category, unit_parent, validate_header
 from assess.domain.texts import check_characters
 from assess.domain.verbs import (
     CORRECTION_KINDS,
@@ -127,8 +127,10 @@ class Cycle(Aggregate):
             entry["id"]: {key: value for key, value in entry.items() if key != "id"}
             for entry in data["actors"]
         }
+        if "run_by" in header:  # SPEC §9; set only when given, so that older snapshots
+            self.run_by: str = header["run_by"]  # and replays keep the same state
         self.units: dict[str, dict[str, str]] = {
-            entry["id"]: {"name": entry["name"], "category": entry["category"]}
+            entry["id"]: {key: value for key, value in entry.items() if key != "id"}
             for entry in data["units"]
         }
         self.stage = "draft"
@@ -267,9 +269,10 @@ class Cycle(Aggregate):
         unit = act.text("id") if act.has("id") else act.text("unit")
         self._require_new(self.units, unit, "unit")
         category = unit_category(self.scheme, act.get("category", ""))
-        self._emit(
-            ev.UnitAdded, act, unit=unit, name=act.text("name", default=unit), category=category
-        )
+        data = {"unit": unit, "name": act.text("name", default=unit), "category": category}
+        if act.has("parent"):  # absent otherwise, as in events stored before SPEC §9
+            data["parent"] = unit_parent(unit, act.text("parent"))
+        self._emit(ev.UnitAdded, act, **data)
 
     # ---- actors: who may act, added and retired (SPEC §3) -----------------------------
 

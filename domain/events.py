@@ -82,7 +82,9 @@ def _set_stage(stage: str) -> Any:
 class UnitAdded(CycleEvent):
     @staticmethod
     def effect(cycle: Any, data: dict[str, Any]) -> None:
-        cycle.units[data["unit"]] = {"name": data["name"], "category": data["category"]}
+        cycle.units[data["unit"]] = {
+            key: value for key, value in data.items() if key in ("name", "category", "parent")
+        }
 
 
 class ActorAdded(CycleEvent):

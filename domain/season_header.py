@@ -45,13 +45,16 @@ def validate_header(header: dict[str, Any]) -> dict[str, Any]:
     unit_ids = {unit["id"] for unit in units}
     actors = [_actor(scheme, entry, unit_ids) for entry in _list(header, "actors")]
     _unique(actors, "actor")
+    cycle_entry = {
+        "id": cycle_id,
+        "scheme": scheme,
+        "year": year,
+        "title": checked_text(str(cycle.get("title", "")), "cycle.title", NAME),
+    }
+    if cycle.get("run_by") is not None:  # absent otherwise: older headers hash as before
+        cycle_entry["run_by"] = organisation_id(cycle["run_by"], "cycle.run_by")
     return {
-        "cycle": {
-            "id": cycle_id,
-            "scheme": scheme,
-            "year": year,
-            "title": checked_text(str(cycle.get("title", "")), "cycle.title", NAME),
-        },
+        "cycle": cycle_entry,
         "rules": rules,
         "actors": actors,
         "units": units,
@@ -65,6 +68,13 @@ def unit_category(scheme: str, raw: object) -> str:
     if scheme == LEADERSHIP_TEAM:
         return leadership_team.check_category(raw)
     return checked_text(raw, "category", NAME)
+
+
+def organisation_id(raw: object, name: str) -> str:
+    """The id of an organisation (SPEC §9: `run_by`, a unit's `parent`): an id's limits."""
+    if not isinstance(raw, str) or not raw:
+        raise DomainError("invalid_value", f"{name} must be a non-empty id, got {raw!r}")
+    return checked_text(raw, name, ID)
 
 
 def _list(header: dict[str, Any], key: str) -> list[Any]:
@@ -89,11 +99,22 @@ def _unit(scheme: str, entry: Any) -> dict[str, str]:
     name = entry.get("name", unit_id)
     if not isinstance(name, str):
         raise DomainError("invalid_value", f"unit {unit_id} name must be text")
-    return {
+    unit = {
         "id": unit_id,
         "name": checked_text(name, f"unit {unit_id} name", NAME),
         "category": unit_category(scheme, entry.get("category", "")),
     }
+    if entry.get("parent") is not None:  # SPEC §9; absent otherwise, as in older headers
+        unit["parent"] = unit_parent(unit_id, entry["parent"])
+    return unit
+
+
+def unit_parent(unit_id: str, raw: object) -> str:
+    """A unit's superior organisation (SPEC §9): an id, and not the unit itself."""
+    parent = organisation_id(raw, f"unit {unit_id} parent")
+    if parent == unit_id:
+        raise DomainError("invalid_value", f"unit {unit_id} cannot be its own parent")
+    return parent
 
 
 def _actor(scheme: str, entry: Any, unit_ids: set[str]) -> dict[str, str]:

@@ -173,6 +173,14 @@ class AddUnit(Action, verb="add_unit"):
         str | None,
         Doc("Its category; leadership-team: town or municipal.", "town", lt.CATEGORIES),
     ] = None
+    parent: Annotated[
+        str | None,
+        Doc(
+            "The id of its superior organisation (SPEC §9), optional; not the unit itself.",
+            "JT01",
+            text_kind=ID,
+        ),
+    ] = None
 
 
 @dataclass(frozen=True, kw_only=True)

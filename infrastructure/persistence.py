@@ -134,7 +134,8 @@ def open_application(app_class: type[T], url: str | None = None, **extra_env: An
     reads first, so a stray prefixed variable in the process environment cannot
     redirect the application elsewhere. A SQLite file's directory is created. An
     application that takes them (``serialise_writers``) gets the store's cross-process
-    writer locks (:mod:`infrastructure.cycle_locks`).
+    writer locks (:mod:`infrastructure.cycle_locks`), and one that reads them
+    (``attach_views``) the read views (:mod:`infrastructure.view_reader`).
     """
     resolved = resolve_url(url)
     path = sqlite_path(resolved)
@@ -147,6 +148,11 @@ def open_application(app_class: type[T], url: str | None = None, **extra_env: An
         for key in ("PERSISTENCE_MODULE", "SQLALCHEMY_URL"):
             env[f"{name.upper()}_{key}"] = env[key]
     app = app_class(env=env)  # type: ignore[call-arg]
+    attach = getattr(app, "attach_views", None)
+    if attach is not None:  # reads answer from the read views where they are current
+        from assess.infrastructure.view_reader import ViewReader
+
+        attach(ViewReader(app))  # type: ignore[arg-type]
     serialise = getattr(app, "serialise_writers", None)
     if serialise is not None:  # writers in other processes on this store wait in turn
         writers = cycle_locks.for_recorder(getattr(app, "recorder", None))

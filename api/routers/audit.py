@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -11,7 +11,6 @@ from pydantic import BeforeValidator
 from assess.api.deps import AppDep, CycleId, ViewerDep
 from assess.api.models import LARGEST_NUMBER, PLAIN_TEXT, AuditPage
 from assess.api.routers.cycles import REFUSALS
-from assess.application.audit import audit_rows
 from assess.domain.texts import ID, LONGEST
 
 router = APIRouter(prefix="/cycles", tags=["audit"])
@@ -48,28 +47,5 @@ def audit(
     of each event. A unit account sees the events of its own unit only, a rater its own
     acts only. Times without a zone are taken as UTC."""
     unit, actor = viewer.audit_scope(unit, actor)
-    rows = [
-        row
-        for row in audit_rows(app.events_of(cycle_id), unit)
-        if (verb is None or row["verb"] == verb)
-        and (actor is None or row["actor"] == actor)
-        and _within(row, since, until)
-    ]
-    return AuditPage(
-        cycle=viewer.cycle,
-        total=len(rows),
-        offset=offset,
-        limit=limit,
-        rows=rows[offset : offset + limit],
-    )
-
-
-def _within(row: dict[str, Any], since: datetime | None, until: datetime | None) -> bool:
-    if since is None and until is None:
-        return True
-    recorded = _utc(datetime.fromisoformat(row["recorded"]))
-    return (since is None or recorded >= _utc(since)) and (until is None or recorded < _utc(until))
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    rows, total = app.audit(cycle_id, unit, verb, actor, since, until, offset=offset, limit=limit)
+    return AuditPage(cycle=viewer.cycle, total=total, offset=offset, limit=limit, rows=rows)

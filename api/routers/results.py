@@ -71,31 +71,35 @@ def results(
     (`offset`, `limit`, `total`); CSV (UTF-8 with BOM) holds every row the caller may
     see. `digest` is always that of the whole version."""
     only_unit = viewer.results_unit()
-    document = app.results_at(cycle_id, version=version, as_of=as_of, position=position)
-    rows = document["results"]
-    if category is not None or only_unit is not None:
-        rows = [
-            row
-            for row in rows
-            if (category is None or row["category"] == category)
-            and (only_unit is None or row["unit"] == only_unit)
-        ]
     if format == "csv":
+        document = app.results_at(
+            cycle_id, version, as_of=as_of, position=position, category=category, unit=only_unit
+        )
         name = f"{document['cycle']}-v{document['version']}.csv"
         return Response(
-            results_csv(rows),
+            results_csv(document["results"]),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+    document, total = app.results_page_at(
+        cycle_id,
+        version,
+        as_of=as_of,
+        position=position,
+        category=category,
+        unit=only_unit,
+        offset=offset,
+        limit=limit,
+    )
     page = {
         "cycle": document["cycle"],
         "scheme": document["scheme"],
         "version": document["version"],
         "digest": document["digest"],
-        "total": len(rows),
+        "total": total,
         "offset": offset,
         "limit": limit,
-        "results": rows[offset : offset + limit],
+        "results": document["results"],
     }
     # The rows are the application's own results documents, already in the shape of
     # ResultsPage (the response model documents it): sent as they are, not re-validated.

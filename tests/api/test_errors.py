@@ -108,7 +108,7 @@ def test_an_unexpected_error_is_500_without_a_trace(api: Api, scoring: str) -> N
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail /etc/passwd")
 
-    api.services.app.events_of = explode  # type: ignore[method-assign]
+    api.services.app.audit = explode  # type: ignore[method-assign]
     client = TestClient(api.client.app, raise_server_exceptions=False)
     reply = client.get(f"/cycles/{scoring}/audit", headers=api.as_("od").headers)
     body = _refusal(reply, 500, "internal")

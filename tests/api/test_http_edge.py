@@ -135,7 +135,7 @@ def test_an_unexpected_error_is_logged_once_and_answered_500(
     def explode(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    api.services.app.events_of = explode  # type: ignore[method-assign]
+    api.services.app.audit = explode  # type: ignore[method-assign]
     with caplog.at_level(logging.ERROR):
         # The TestClient raises what escapes the app: nothing may.
         reply = api.as_("od").get(f"/cycles/{cycle}/audit")

@@ -10,19 +10,30 @@ from click.testing import CliRunner
 from assess.application.service import AssessApp
 from assess.cli.main import cli
 from assess.cli.serve import _prepare_demo
-from assess.demo import demo_cycle, load_demo_seasons
+from assess.demo import demo_cycle, demo_cycles, load_demo_seasons
 from assess.domain.schemes import SCHEME_IDS
 from assess.infrastructure.persistence import open_application
 from tests.conftest import store_agnostic
 
-DEMO_CYCLES = [demo_cycle(scheme) for scheme in SCHEME_IDS]
+# One per scheme, then the two-level demo of the organisation tree (SPEC §9).
+DEMO_CYCLES = [demo_cycle(scheme) for scheme in SCHEME_IDS] + [
+    "2024-city",
+    "2024-T01",
+    "2024-T02",
+    "2025-city",
+    "2025-T01",
+    "2025-T02",
+]
 
 
 def test_the_demo_is_imported_once(app: AssessApp) -> None:
     first = load_demo_seasons(app)
-    assert (first.imported, first.present) == (DEMO_CYCLES, [])
-    assert [entry["cycle"] for entry in app.cycles()] == DEMO_CYCLES
-    assert all(entry["stage"] == "closed" for entry in app.cycles())
+    assert (first.imported, first.present) == (DEMO_CYCLES, []) and demo_cycles() == DEMO_CYCLES
+    assert [entry["cycle"] for entry in app.cycles()] == sorted(DEMO_CYCLES)
+    stages = {entry["cycle"]: entry["stage"] for entry in app.cycles()}
+    assert {stages.pop(cycle) for cycle in ("2025-city", "2025-T01")} == {"published"}
+    assert stages.pop("2025-T02") == "assessment"  # still scored: no results yet
+    assert set(stages.values()) == {"closed"}
     again = load_demo_seasons(app)
     assert (again.imported, again.present) == ([], DEMO_CYCLES)
     assert (
@@ -58,7 +69,7 @@ def test_assess_demo_says_what_it_loaded_and_shows_the_results(db: str) -> None:
     first = CliRunner().invoke(cli, ["--db", db, "demo"], catch_exceptions=False)
     assert first.exit_code == 0, first.output
     assert f"demo cycles imported: {', '.join(DEMO_CYCLES)}; already present: none" in first.output
-    assert first.output.count("digest ") == len(SCHEME_IDS)
+    assert first.output.count("digest ") == len(SCHEME_IDS)  # each scheme's demo results
     again = CliRunner().invoke(cli, ["--db", db, "demo"], catch_exceptions=False)
     assert f"imported: none; already present: {', '.join(DEMO_CYCLES)}" in again.output
 

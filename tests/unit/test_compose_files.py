@@ -42,3 +42,12 @@ def test_no_demo_and_no_published_database() -> None:
 def test_the_demo_override_adds_the_demo_only() -> None:
     override = load("docker-compose.demo.yml")
     assert override == {"services": {"app": {"environment": {"ASSESS_DEMO": "true"}}}}
+
+
+def test_a_views_service_keeps_the_read_views_current() -> None:
+    services = load("docker-compose.yml")["services"]
+    views = services["views"]
+    assert views["command"] == ["assess", "views", "run", "--follow"]
+    assert views["environment"]["ASSESS_DB"] == services["app"]["environment"]["ASSESS_DB"]
+    assert "ports" not in views
+    assert services["app"]["environment"]["ASSESS_VIEWS"] == "false"  # not twice
