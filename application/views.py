@@ -87,15 +87,18 @@ class Memo:
     reads them), and the effective moment of the last event (`history.moment_of`)."""
 
     owners: dict[str, str] = field(default_factory=dict)
-    moment: str | None = None
+    moment: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {"owners": self.owners, "moment": self.moment}
+        return {"owners": self.owners, "moment": self.moment and self.moment.isoformat()}
 
     @classmethod
     def of(cls, stored: dict[str, Any] | None) -> Memo:
         stored = stored or {}
-        return cls(dict(stored.get("owners") or {}), stored.get("moment"))
+        moment = stored.get("moment")
+        return cls(
+            dict(stored.get("owners") or {}), datetime.fromisoformat(moment) if moment else None
+        )
 
 
 def follow(progress: Progress, event: CycleEvent) -> set[str]:
@@ -106,8 +109,7 @@ def follow(progress: Progress, event: CycleEvent) -> set[str]:
     for name in REFERENCES:
         if name in data and isinstance(data.get("unit"), str):
             memo.owners.setdefault(data[name], data["unit"])
-    before = datetime.fromisoformat(memo.moment) if memo.moment else None
-    memo.moment = moment_of(event, before).isoformat()
+    memo.moment = moment_of(event, memo.moment)
     progress.results = None
     if "digest" in data:
         assert progress.cycle is not None
@@ -132,7 +134,7 @@ def version_row(event: CycleEvent, memo: Memo) -> dict[str, Any]:
         "version": data["version"],
         "position": event.originator_version,
         "digest": data["digest"],
-        "moment": memo.moment,
+        "moment": memo.moment.isoformat() if memo.moment else "",
     }
 
 
