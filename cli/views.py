@@ -27,11 +27,18 @@ def views() -> None:
     answer the everyday reads; reads fall back to the events while a view is behind."""
 
 
-def _runner(ctx: click.Context) -> ViewRunner:
+def _runner(ctx: click.Context, batch: int | None = None) -> ViewRunner:
     from assess.cli.main import app_of
-    from assess.infrastructure.view_runner import ViewRunner
+    from assess.infrastructure.view_runner import BATCH, ViewRunner
 
-    return ViewRunner(app_of(ctx))
+    return ViewRunner(app_of(ctx), batch=batch or BATCH)
+
+
+batch_option = click.option(
+    "--batch",
+    type=click.IntRange(min=1, max=100_000),
+    help="Notifications applied per transaction  [default: 2000]",
+)
 
 
 @views.command()
@@ -61,13 +68,14 @@ def status(ctx: click.Context, output: str) -> None:
     show_default=True,
     help="Seconds between looks at the log when following.",
 )
+@batch_option
 @click.pass_context
-def run(ctx: click.Context, follow: bool, interval: float) -> None:
+def run(ctx: click.Context, follow: bool, interval: float, batch: int | None) -> None:
     """Bring every view up to the end of the event log (and, with --follow, keep them
     there until stopped with Ctrl-C or SIGTERM)."""
     from assess.infrastructure.view_runner import LostPlace
 
-    runner = _runner(ctx)
+    runner = _runner(ctx, batch)
     try:
         if not follow:
             started = time.perf_counter()
@@ -85,13 +93,14 @@ def run(ctx: click.Context, follow: bool, interval: float) -> None:
 
 @views.command()
 @click.argument("view", required=False, type=click.Choice(VIEWS))
+@batch_option
 @click.pass_context
-def rebuild(ctx: click.Context, view: str | None) -> None:
+def rebuild(ctx: click.Context, view: str | None, batch: int | None) -> None:
     """Drop VIEW (every view if none is named) and rebuild it from the start of the log,
     with a progress bar. Reads of it go to the events meanwhile."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    runner = _runner(ctx)
+    runner = _runner(ctx, batch)
     chosen = [view] if view else list(VIEWS)
     runner.reset(chosen)
     last = runner.recorder.max_notification_id() or 0

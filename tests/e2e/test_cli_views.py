@@ -123,3 +123,43 @@ def test_run_follow_keeps_the_views_current_until_stopped(db: str) -> None:
 def test_views_on_an_empty_store(db: str, command: tuple[str, ...]) -> None:
     done = run(db, *command)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_rebuild_killed_midway_resumes_to_the_same_views(tmp_path: Path) -> None:
+    """SIGKILL, as a crash or an OOM killer would: no clean-up runs. `views run` then
+    goes on from the last committed batch, and the views equal an undisturbed rebuild."""
+    from assess.application.service import AssessApp
+    from assess.infrastructure.persistence import open_application
+    from tests.integration.test_views import dump
+
+    db = f"sqlite:///{tmp_path / 'assess.db'}"
+    season = tmp_path / "season.json"
+    made = run(db, "demo-season", "--scheme", "performance-evaluation", "--units", "300",
+               "--per-score", "--complications", "-o", str(season))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert run(db, "import", str(season)).returncode == 0
+    assert run(db, "views", "rebuild").returncode == 0
+    app = open_application(AssessApp, db)
+    try:
+        clean = dump(app)
+    finally:
+        app.close()
+    last = status(db)[0]["last"]
+    process = subprocess.Popen(
+        [str(ASSESS), "--db", db, "views", "rebuild", "--batch", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not 0 < status(db)[0]["processed"] < last:
+        time.sleep(0.01)
+    process.kill()
+    process.wait(timeout=30)
+    stopped = status(db)[0]["processed"]
+    assert 0 < stopped < last, "killed before its first batch or after its last"
+    assert run(db, "views", "run").returncode == 0
+    app = open_application(AssessApp, db)
+    try:
+        assert dump(app) == clean
+    finally:
+        app.close()
