@@ -166,15 +166,16 @@ def reads_plain_json(app: Application[Any]) -> bool:
     )
 
 
-def decode_plain_json(row: StoredEvent) -> Any:
+def decode_plain_json(row: StoredEvent, originator_id: Any = None) -> Any:
     """The event in a stored row, read straight from its JSON in a third of the mapper's
     time. It relies on the layout the JSON transcoder writes (a datetime is
     `{"_type_": "datetime_iso", "_data_": "<ISO text>"}`), on events holding only plain
     JSON values besides their recording `timestamp`, and on no event class being
-    upcast (`class_version` 1), as the mapper would do."""
+    upcast (`class_version` 1), as the mapper would do. `originator_id`: the row's,
+    already converted by the caller (a follower of the log converts each cycle's once)."""
     state = orjson.loads(row.state)
     state["timestamp"] = datetime.fromisoformat(state["timestamp"]["_data_"])
-    state["originator_id"] = row.originator_id
+    state["originator_id"] = row.originator_id if originator_id is None else originator_id
     state["originator_version"] = row.originator_version
     event = object.__new__(resolve_topic(row.topic))
     object.__setattr__(event, "__dict__", state)

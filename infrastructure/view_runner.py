@@ -209,12 +209,17 @@ class ViewRunner:
         self.datastore = recorder.datastore
         self.engine = self.datastore.engine
         self.events = recorder._table
+        # The same table with column types that convert nothing: ids are converted here,
+        # once per cycle rather than once per row.
+        twin = recorder._twin_table(self.engine.dialect.name)
+        self.raw_events = twin if twin is not None else self.events
         self.tracking = t.tracking_recorder(self.datastore)
         t.create_tables(self.engine, self.tracking)
         self.batch = batch
         self.decode = library.event_decoder(app)
         self.horizon = horizon_of(self.engine.dialect.name, self.events)
         self.progress: OrderedDict[UUID, Progress] = OrderedDict()
+        self.uuids: dict[Any, UUID] = {}  # originator ids as stored, converted once
         self.positions: dict[str, int | None] = {}
         self.reload()
 
@@ -309,7 +314,7 @@ class ViewRunner:
             return self.recorder.select_notifications(
                 start, self.batch, stop=horizon, inclusive_of_start=False
             )
-        e = self.events.c
+        e = self.raw_events.c
         query = (
             select(e.id, e.originator_id, e.originator_version, e.topic, e.state)
             .where(e.id > start, e.id <= horizon)
@@ -322,18 +327,27 @@ class ViewRunner:
     # ---- applying -----------------------------------------------------------------------
 
     def _apply(self, notifications: Iterable[Any], batch: Batch) -> None:
-        touched: dict[UUID, tuple[Progress, set[str]]] = {}
+        touched: dict[UUID, tuple[Progress, set[str], str | None]] = {}
+        uuids = self.uuids
+        plain = self.decode is library.decode_plain_json
         for notification in notifications:
             needing = [v for v in batch.views if (self.positions[v] or 0) < notification.id]
-            uuid = t.as_uuid(notification.originator_id)
+            raw = notification.originator_id
+            uuid = uuids.get(raw) or uuids.setdefault(raw, t.as_uuid(raw))
             position = notification.originator_version
             progress = self._progress_of(uuid, position, needing)
             following = [view for view in needing if view not in progress.stopped]
             if not following:
                 continue
-            touched.setdefault(uuid, (progress, set()))[1].update(needing)
+            if uuid not in touched:  # the stage before the batch: `history` rows carry it
+                stage = progress.cycle.stage if progress.cycle is not None else None
+                touched[uuid] = (progress, set(), stage)
+            touched[uuid][1].update(needing)
             try:
-                event: CycleEvent = self.decode(notification)
+                if plain:
+                    event: CycleEvent = library.decode_plain_json(notification, uuid)
+                else:
+                    event = self.decode(notification)
                 concerned = follow(progress, event)
             except Exception as error:  # noqa: BLE001 - whatever the damage, mark it
                 self._mark_unreadable(progress, uuid, Unreadable(position, error))
@@ -342,8 +356,8 @@ class ViewRunner:
             following = [view for view in needing if view not in progress.stopped]
             assert progress.cycle is not None
             self._rows(batch, following, progress, progress.cycle, event, concerned)
-        for uuid, (progress, views) in touched.items():
-            self._cursors(batch, views, uuid, progress)
+        for uuid, (progress, views, stage) in touched.items():
+            self._cursors(batch, views, uuid, progress, stage)
 
     def _rows(
         self,
@@ -425,7 +439,14 @@ class ViewRunner:
                 )
             ]
 
-    def _cursors(self, batch: Batch, needing: set[str], uuid: UUID, progress: Progress) -> None:
+    def _cursors(
+        self,
+        batch: Batch,
+        needing: set[str],
+        uuid: UUID,
+        progress: Progress,
+        stage_before: str | None,
+    ) -> None:
         cycle = progress.cycle
         cycle_id = cycle.cycle_id if cycle is not None else str(uuid)
         position = cycle.version if cycle is not None else 0
@@ -455,7 +476,9 @@ class ViewRunner:
                 "head": cycle.head if cycle is not None else None,
                 "units": len(cycle.units) if cycle is not None else 0,
             }
-        if "history" in needing and "history" not in progress.stopped and cycle is not None:
+        following_history = "history" in needing and "history" not in progress.stopped
+        changed = cycle is not None and (cycle.stage != stage_before or cycle_id in batch.history)
+        if following_history and changed and cycle is not None:
             batch.stages[cycle_id] = cycle.stage
 
     def _progress_of(self, uuid: UUID, position: int, needing: list[str]) -> Progress:
