@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from assess.infrastructure.persistence import normalise_url, sqlite_path
 
-__all__ = ["TABLE", "raw_insert_rate", "raw_scan_rate"]
+__all__ = ["TABLE", "raw_insert_rate", "raw_log_scan", "raw_scan_rate"]
 
 TABLE = "raw_baseline"
 TOPIC = "bench.baseline:Event"
@@ -153,3 +153,41 @@ def raw_scan_rate(url: str, payloads: Sequence[bytes]) -> float:
     if len(fetched) != len(rows):
         raise RuntimeError(f"scanned {len(fetched)} rows, inserted {len(rows)}")
     return len(rows) / elapsed
+
+
+def raw_log_scan(url: str, table: str, stop: int, page: int | None) -> tuple[int, float]:
+    """Rows read and seconds to read an existing events ``table``'s rows up to id
+    ``stop`` in id order (id, originator_id, originator_version, topic, state) with the
+    raw driver: keyset pages of ``page`` rows (``WHERE id > last AND id <= stop ORDER
+    BY id LIMIT page``, as the view runner reads the log), or one ``SELECT ... ORDER BY
+    id`` and ``fetchall()`` when ``page`` is None. Writes nothing; connecting is untimed.
+    """
+    driver = _Driver(url)
+    mark = "?" if driver.is_sqlite else "%s"
+    columns = f"id, {_COLUMNS}"
+    try:
+        cur = driver.conn.cursor()
+        started = time.perf_counter()
+        count = 0
+        if page is None:
+            cur.execute(f"SELECT {columns} FROM {table} WHERE id <= {mark} ORDER BY id", (stop,))
+            count = len(cur.fetchall())
+        else:
+            last = 0
+            query = (
+                f"SELECT {columns} FROM {table} WHERE id > {mark} AND id <= {mark} "
+                f"ORDER BY id LIMIT {int(page)}"
+            )
+            while True:
+                cur.execute(query, (last, stop))
+                rows = cur.fetchall()
+                if not rows:
+                    break
+                count += len(rows)
+                last = rows[-1][0]
+        seconds = time.perf_counter() - started
+    finally:
+        if not driver.is_sqlite:
+            driver.conn.rollback()
+        driver.conn.close()
+    return count, seconds
