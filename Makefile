@@ -7,7 +7,7 @@ PACKAGES := domain application infrastructure api cli demo
 # import (mypy, import-linter); the editable install maps the same names at run time.
 TREE := $(VENV)/src/assess
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean assets
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The console's browser assets, pinned: fetched from the npm registry (no Node toolchain
+# is needed to run or test; the files are committed). Bump the versions here.
+HTMX := 2.0.11
+VENDOR := api/console/static/vendor
+
+assets:
+	rm -rf $(VENDOR)/tmp && mkdir -p $(VENDOR)/tmp
+	cd $(VENDOR)/tmp && npm pack --silent htmx.org@$(HTMX) >/dev/null && tar xzf htmx.org-$(HTMX).tgz
+	cp $(VENDOR)/tmp/package/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp $(VENDOR)/tmp/package/LICENSE $(VENDOR)/htmx.LICENSE
+	echo "htmx.org $(HTMX) (npm), BSD Zero Clause License: htmx.LICENSE" > $(VENDOR)/VERSIONS
+	rm -rf $(VENDOR)/tmp
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.ingest

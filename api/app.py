@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from assess.api import docs, errors
+from assess.api import console, docs, errors
 from assess.api.auth import Tokens
 from assess.api.demo import load_demo
 from assess.api.deps import Services
@@ -106,6 +106,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
         redoc_url=None,
     )
     errors.install(api)
+    console.install(api)
     routers = (auth, health, cycles, structure, results, audit, appeals, organisation, users, docs)
     for router in routers:
         api.include_router(router.router)

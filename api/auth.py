@@ -5,6 +5,8 @@ enabling or admin revocation raises the count, so every earlier token stops work
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -35,6 +37,10 @@ class Tokens:
         expires = issued + self.lifetime
         claims = {"sub": account.name, "gen": account.sessions, "iat": issued, "exp": expires}
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM), expires
+
+    def mac(self, text: str) -> str:
+        """A keyed hash of `text` (the web console's form tokens, api/console/session.py)."""
+        return hmac.new(self._secret.encode(), text.encode(), hashlib.sha256).hexdigest()
 
     def bearer(self, token: str) -> Bearer:
         """The account name and generation of a valid token; Unauthorized for anything

@@ -72,9 +72,14 @@ def current_account(request: Request, token: Annotated[str | None, Depends(beare
     """The bearer's account (read from the store once its cached copy is too old): an
     enabled account whose tokens were not revoked since this one was issued. This
     process sees a revocation at once; other workers within `account_cache_seconds`."""
-    services: Services = request.app.state.services
     if not token:
         raise Unauthorized("a bearer token is required: POST /auth/token")
+    return account_of_token(request.app.state.services, token)
+
+
+def account_of_token(services: Services, token: str) -> Account:
+    """The account a token was issued to, if it is still good (`current_account`); the
+    web console's session cookie carries the same token."""
     name, generation = services.tokens.bearer(token)
     account = services.accounts.cached(name, services.settings.account_cache_seconds)
     if account is None:

@@ -2,9 +2,9 @@
 
 - `Edge` (outermost of ours): a request id (`X-Request-ID`, carried by every error body
   too), the security headers, `X-Assess-View` (SPEC §8: `current` when the reads came
-  from current read views, `behind` when any came from the events), and one log line per unexpected exception, answered
-  500 `internal` here so that neither Starlette nor uvicorn logs it again or drops
-  the keep-alive connection.
+  from current read views, `behind` when any came from the events), and one log line
+  per unexpected exception, answered 500 `internal` here so that neither Starlette nor
+  uvicorn logs it again or drops the keep-alive connection.
 - `BodyLimit`: SPEC §5's `ASSESS_MAX_BODY_MB`, on the raw stream, before any
   authentication: a `Content-Length` over it is refused without reading a byte; a body
   without one (chunked) is counted as it arrives and refused once the count passes it.

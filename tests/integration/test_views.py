@@ -69,7 +69,7 @@ def reads(app: AssessApp) -> tuple[bytes, set[str]]:
                 for other in {version - 1, versions} - {0, version}:  # the one before, the last
                     out[f"{cycle} diff {version} {other}"] = app.diff(cycle, version, other)
             out[f"{cycle} latest"] = _or_refusal(
-                lambda c: app.results_page(c, unit=units[0]), cycle
+                lambda c, u: app.results_page(c, unit=u), cycle, units[0]
             )
             if versions:
                 out[f"{cycle} category"] = app.results_page(

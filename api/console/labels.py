@@ -1,0 +1,140 @@
+"""Chinese labels of the console: schemes, stages, roles, verbs, components (names from
+the regulations in ../shared/seeds where they give one). Plain data: no rule lives here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMES = {
+    "group-party-org": "集团公司基层党组织党建工作考核",
+    "leadership-team": "镇街及市直单位领导班子抓基层党建工作考核",
+    "performance-evaluation": "党建工作绩效考评",
+}
+
+# The stage banner: the steps of a season, and the stage each one covers.
+STEPS = (
+    ("年初定项", ("draft",)),
+    ("年中督查", ("in_progress",)),
+    ("年终考核", ("assessment",)),
+    ("审定", ("review", "approved")),
+    ("反馈", ("published",)),
+    ("申诉", ("published",)),
+    ("归档", ("closed",)),
+)
+STAGES = {
+    "draft": "年初定项（草拟）",
+    "in_progress": "年中督查",
+    "assessment": "年终考核（评分中）",
+    "review": "审核",
+    "approved": "已审定",
+    "published": "已公示",
+    "closed": "已归档",
+    "corrupt": "数据损坏",
+}
+
+ROLES = {
+    "org_dept": "组织部（考核办）",
+    "leading_group": "考核工作领导小组",
+    "assessor": "考核评分单位",
+    "rater": "评议人",
+    "unit": "被考核单位",
+    "auditor": "审计监督",
+}
+
+VERBS = {
+    "create_cycle": "建立考核",
+    "add_unit": "增加单位",
+    "add_actor": "增加人员",
+    "retire_actor": "停用人员",
+    "define_item": "设定考核项目",
+    "publish_items": "发布考核项目",
+    "declare_item": "申报特色项目",
+    "record_supervision": "记录督查情况",
+    "declare_innovation": "申报创新项目",
+    "claim_commendation": "申报表彰加分",
+    "confirm_commendation": "确认表彰加分",
+    "record_criticism": "记录通报批评",
+    "open_assessment": "开始年终考核",
+    "submit_score": "提交分数",
+    "submit_sheet": "提交评分表",
+    "submit_ballots": "提交测评票",
+    "record_award": "记录评比结果",
+    "recognize_innovation": "认定创新项目",
+    "apply_cap": "限定等次",
+    "apply_veto": "一票否决",
+    "revoke_veto": "撤销否决",
+    "close_scoring": "结束评分",
+    "correct_score": "更正分数",
+    "propose_adjustment": "提出调整",
+    "approve_adjustment": "批准调整",
+    "reject_adjustment": "驳回调整",
+    "approve_results": "审定结果",
+    "publish_results": "公示结果",
+    "file_appeal": "提出申诉",
+    "resolve_appeal": "答复申诉",
+    "close_cycle": "归档",
+}
+
+COMPONENTS = {
+    "research_h1": "上半年调研",
+    "research_h2": "下半年调研",
+    "daily": "日常考核",
+    "year_end": "年终考核",
+    "debrief": "述职评议",
+    "annual": "年度考核",
+    "performance": "实绩考核",
+    "democratic_self": "民主测评（班子自评）",
+    "democratic_staff": "民主测评（干部职工）",
+    "democratic": "民主测评",
+    "self": "自我评价",
+    "org": "组织评价",
+    "social": "社会评价",
+}
+
+ERROR_TITLES = {
+    "permission_denied": "无权查看或操作",
+    "not_found": "未找到",
+    "wrong_stage": "当前阶段不允许此操作",
+    "conflict": "操作冲突",
+    "duplicate": "已存在",
+    "invalid_value": "填写有误",
+    "unknown_unit": "单位不存在",
+    "unknown_item": "项目不存在",
+    "incomplete": "尚未完成",
+    "integrity": "数据校验未通过",
+}
+
+
+def _label(table: dict[str, str]) -> Any:
+    def label(code: Any) -> str:
+        return table.get(code, code) if isinstance(code, str) else "—" if code is None else code
+
+    return label
+
+
+FILTERS = {
+    "scheme_label": _label(SCHEMES),
+    "stage_label": _label(STAGES),
+    "role_label": _label(ROLES),
+    "verb_label": _label(VERBS),
+    "component_label": _label(COMPONENTS),
+}
+
+
+def steps(stage: str) -> list[dict[str, Any]]:
+    """The banner's steps: each done, current or to come."""
+    order = [step for step, _ in STEPS]
+    current = next((i for i, (_, stages) in enumerate(STEPS) if stage in stages), None)
+    return [
+        {
+            "name": name,
+            "state": "unknown"
+            if current is None
+            else "done"
+            if i < current
+            else "current"
+            if i == current
+            else "todo",
+        }
+        for i, name in enumerate(order)
+    ]
