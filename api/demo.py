@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from assess.application.service import AssessApp
 from assess.demo import DemoSeasons, demo_cycle, load_demo_seasons
-from assess.demo.organisation import YEARS, city_cycle, organisation_cycles, town_cycle
+from assess.demo.organisation import (
+    BRANCHES,
+    STILL_SCORING,
+    YEARS,
+    city_cycle,
+    organisation_cycles,
+    town_cycle,
+)
 from assess.demo.writer import unit_actor
 from assess.domain.errors import DomainError
 from assess.domain.schemes import SCHEME_IDS
@@ -51,6 +58,17 @@ ORGANISATION_ACCOUNTS: dict[str, dict[str, str]] = {
         **dict.fromkeys(OWN_CYCLES, "od"),
     },
 }
+# The cycle still being scored (新安镇, 2025): every role can act in it, so that a
+# newcomer enters the missing sheets and walks it to publication in the console.
+# `unit` acts for the town's first branch (2025-T02: T02-01, 新安村党支部).
+SCORING_CYCLES = {town_cycle(year, town): town for year, town in sorted(STILL_SCORING)}
+ORGANISATION_ACCOUNTS.update(
+    {
+        "assessor": dict.fromkeys(SCORING_CYCLES, "as0"),
+        "rater": dict.fromkeys(SCORING_CYCLES, "soc"),
+        "unit": {cycle: unit_actor(min(BRANCHES[town])) for cycle, town in SCORING_CYCLES.items()},
+    }
+)
 
 
 @dataclass(frozen=True)

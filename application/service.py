@@ -479,9 +479,11 @@ class AssessApp(Application[UUID]):
         until: datetime | None = None,
         offset: int = 0,
         limit: int | None = None,
+        account: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """The audit rows that pass the filters (`since` at or after, `until` before: by
-        recording time), one page of them, and how many pass."""
+        recording time; `account`: submitted by that account), one page of them, and how
+        many pass."""
         since, until = _utc(since), _utc(until)
         if self.views is not None:
             found = self.views.audit(
@@ -493,6 +495,7 @@ class AssessApp(Application[UUID]):
                 until_us=microseconds(until) if until else None,
                 offset=offset,
                 limit=limit,
+                account=account,
             )
             if found is not None:
                 note("current")
@@ -503,6 +506,7 @@ class AssessApp(Application[UUID]):
             for row in audit_rows(self.events_of(cycle_id), unit)
             if (verb is None or row["verb"] == verb)
             and (actor is None or row["actor"] == actor)
+            and (account is None or row["account"] == account)
             and _recorded_within(row, since, until)
         ]
         end = None if limit is None else offset + limit

@@ -12,7 +12,7 @@ kept elsewhere (`expect_head`): the latest head, or one recorded at any position
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.utils import resolve_topic
@@ -44,6 +44,9 @@ class Verification:
     failure: str | None = None
     position: int | None = None
     expected_head_at: int | None = None  # the event whose chain is the expected head
+    # Each digest check, in order: {position, version, what ("version", "approval",
+    # "publication"), recorded, recomputed, matched}; the failing one last.
+    checks: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -166,6 +169,16 @@ def _check_digests(cycle: Cycle, event: CycleEvent, previous: str, report: Verif
     data = event.data
     if "digest" in data:
         recomputed = digest(results_array(cycle))
+        report.checks.append(
+            {
+                "position": position,
+                "version": data["version"],
+                "what": "version",
+                "recorded": data["digest"],
+                "recomputed": recomputed,
+                "matched": recomputed == data["digest"],
+            }
+        )
         if recomputed != data["digest"]:
             raise VerificationFailed(
                 position,
@@ -176,6 +189,17 @@ def _check_digests(cycle: Cycle, event: CycleEvent, previous: str, report: Verif
     if isinstance(event, ResultsApproved | ResultsPublished):
         latest = cycle.versions[-1]
         what = "approval" if isinstance(event, ResultsApproved) else "publication"
+        report.checks.append(
+            {
+                "position": position,
+                "version": latest["version"],
+                "what": what,
+                "recorded": data.get("results_digest"),
+                "recomputed": latest["digest"],
+                "matched": data.get("results_digest") == latest["digest"]
+                and data.get("head") == previous,
+            }
+        )
         if data.get("results_digest") != latest["digest"]:
             raise VerificationFailed(
                 position,

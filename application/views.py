@@ -245,6 +245,7 @@ class ReadViews(Protocol):
         positions: tuple[int, int] | None = None,
         offset: int = 0,
         limit: int | None = None,
+        account: str | None = None,
     ) -> tuple[list[dict[str, Any]], int] | None: ...
 
     def touching(

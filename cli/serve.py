@@ -76,6 +76,7 @@ def serve(
         _prepare_demo(url, getattr(ctx.find_root().obj, "account", None))
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"assess API on {base}  (docs {base}/docs)  event store {_shown(url)}")
+    click.echo(f"web console: {base}/")
     click.echo(f"tokens signed with {key.source}")
     # No `server: uvicorn` banner: what runs the API is nobody's business.
     app = create_app(url, settings)

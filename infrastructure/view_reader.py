@@ -142,6 +142,7 @@ class ViewReader:
         positions: tuple[int, int] | None = None,
         offset: int = 0,
         limit: int | None = None,
+        account: str | None = None,
     ) -> tuple[list[dict[str, Any]], int] | None:
         """Audit rows in order, filtered and paged, and how many pass the filters."""
         a = t.audit.c
@@ -155,6 +156,8 @@ class ViewReader:
             where.append(a.verb == verb)
         if actor is not None:
             where.append(a.actor == actor)
+        if account is not None:
+            where.append(a.account == account)
         if since_us is not None:
             where.append(a.recorded_us >= since_us)
         if until_us is not None:

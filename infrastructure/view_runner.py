@@ -391,6 +391,7 @@ class ViewRunner:
                     row["verb"],
                     row["actor"],
                     dumps(row),
+                    row["account"] or "",
                 )
             )
             batch.audit_units.extend((cycle_id, unit, position) for unit in concerned)

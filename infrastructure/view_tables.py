@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import PersistenceError as LibraryPersistenceError
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyTrackingRecorder
 from sqlalchemy import (
     BigInteger,
@@ -24,8 +25,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
+    inspect,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DatabaseError
 
 TRACKING_TABLE = "view_tracking"
 CORRUPT = -1
@@ -102,9 +106,11 @@ audit = Table(
     Column("verb", String(32), nullable=False),
     Column("actor", Id, nullable=False),
     Column("doc", Text, nullable=False),  # application.audit.audit_row
+    Column("account", Id, nullable=False),  # "" for events stored before accounts were
 )
 Index("view_audit_verb", audit.c.cycle, audit.c.verb, audit.c.position)
 Index("view_audit_actor", audit.c.cycle, audit.c.actor, audit.c.position)
+Index("view_audit_account", audit.c.cycle, audit.c.account, audit.c.position)
 
 audit_units = Table(
     "view_audit_units",
@@ -160,5 +166,32 @@ def tracking_recorder(datastore: Any) -> SQLAlchemyTrackingRecorder:
 
 
 def create_tables(engine: Engine, tracking: SQLAlchemyTrackingRecorder) -> None:
-    tracking.create_table()
-    metadata.create_all(engine, checkfirst=True)
+    """The tables, if missing. Processes opening a new store at once may both find a
+    table missing, and one of them then fails to create it: it looks again."""
+    for attempt in range(3):
+        try:
+            tracking.create_table()
+            _renew_audit(engine, tracking)
+            metadata.create_all(engine, checkfirst=True)
+            return
+        except (DatabaseError, LibraryPersistenceError):
+            if attempt == 2:
+                raise
+
+
+def _renew_audit(engine: Engine, tracking: SQLAlchemyTrackingRecorder) -> None:
+    """`view_audit` gained its `account` column (issue 13): a database with the table as it
+    was drops the `audit` view's tables and position, which the runner then fills again
+    from the start of the log."""
+    found = inspect(engine)
+    if not found.has_table(audit.name):
+        return
+    if "account" in {column["name"] for column in found.get_columns(audit.name)}:
+        return
+    with engine.begin() as c:
+        for table in reversed(OWNED["audit"]):
+            table.drop(c, checkfirst=True)
+        if found.has_table(cursors.name):
+            c.execute(delete(cursors).where(cursors.c.view == "audit"))
+        kept = tracking.tracking_table
+        c.execute(delete(kept).where(kept.c.application_name == "audit"))

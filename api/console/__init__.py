@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from assess.api.console import cycle, home, session
+from assess.api.console import appeals, audit, charts, cycle, entry, home, results, session
 from assess.api.console.web import HERE
 
-ROUTERS = (session, home, cycle)
+ROUTERS = (session, home, cycle, entry, audit, charts, results, appeals)
 
 
 def install(app: FastAPI) -> None:

@@ -1,5 +1,7 @@
 """The home page: the cycles the account holds an actor in (an admin: all), each with
-its stage, the account's role and its own to-do count (SPEC §6.1)."""
+its stage, the account's role, its own to-do count (SPEC §6.1) and the progress of the
+scoring: the share of the entries `close_scoring` requires that are present, per scoring
+body (application/progress.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from assess.api.console.web import ConsoleAccount, ConsoleRoute, page, services_of
+from assess.application.progress import progress
 from assess.application.structure import todo
 from assess.domain.errors import DomainError
 
@@ -32,5 +35,11 @@ def home(request: Request, account: ConsoleAccount) -> HTMLResponse:
                 to_do = len(todo(app, entry["cycle"], actor)["missing"])
             except DomainError:
                 to_do = None
-        cycles.append({**entry, "actor": actor, "role": role, "todo": to_do})
+        done = None
+        if entry["stage"] != "corrupt":
+            try:
+                done = progress(app, entry["cycle"])
+            except DomainError:
+                done = None
+        cycles.append({**entry, "actor": actor, "role": role, "todo": to_do, "progress": done})
     return page(request, "home.html", cycles=cycles)

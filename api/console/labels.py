@@ -91,6 +91,35 @@ COMPONENTS = {
     "social": "社会评价",
 }
 
+# Scoring bodies of leadership-team (the regulations' 考核主体) and unit categories.
+BODIES = {
+    "org_dept": "市委组织部",
+    "municipal_work_committee": "市直工委",
+    "enterprise_work_committee": "市企业工委",
+    "social_org_committee": "市社会组织工委",
+}
+CATEGORIES = {"town": "镇（街道）", "municipal": "市直单位"}
+
+# ---- score entry (entry.py) ---------------------------------------------------------------
+
+# group-party-org's negative list (负面清单), in the regulation's words (document 1).
+DEDUCTION_AREAS = {
+    "political": "政治建设",
+    "ideology_culture": "思想文化建设",
+    "organization": "组织建设",
+    "cadres_talent": "干部人才队伍建设",
+    "conduct": "作风建设",
+    "discipline_integrity": "纪律建设及反腐倡廉建设",
+    "mass_organizations": "群团工作",
+    "petitions": "信访工作",
+    "stability": "稳定工作",
+    "confidentiality": "保密工作",
+    "public_security": "综治工作",
+    "responsibility_system": "党建工作责任制",
+}
+# leadership-team's annual evaluation award (年度工作考评综合奖, document 2).
+AWARDS = {"first": "一等奖", "second": "二等奖", "other": "其他等次奖"}
+
 ERROR_TITLES = {
     "permission_denied": "无权查看或操作",
     "not_found": "未找到",
@@ -118,7 +147,11 @@ FILTERS = {
     "role_label": _label(ROLES),
     "verb_label": _label(VERBS),
     "component_label": _label(COMPONENTS),
+    "category_label": _label(CATEGORIES),
+    "body_label": _label({**COMPONENTS, **BODIES}),
 }
+category_label = FILTERS["category_label"]
+body_label = FILTERS["body_label"]
 
 
 def steps(stage: str) -> list[dict[str, Any]]:
@@ -138,3 +171,143 @@ def steps(stage: str) -> list[dict[str, Any]]:
         }
         for i, name in enumerate(order)
     ]
+
+
+# ---- review, approval and appeals (results.py, appeals.py) ------------------------------
+
+VETO_BASES = {
+    "criticized_by_superior": "受到上级通报批评",
+    "serious_dereliction": "严重失职失责",
+    "other": "其他情形",
+}
+CAP_CONDITIONS = {
+    "legal_status": "组织设置不规范（法定地位）",
+    "standardization": "规范化建设不达标",
+    "core_indicators": "核心指标未完成",
+    "accountability": "被追责问责",
+}
+METHODS = {"self": "自评", "org": "组织评价", "social": "社会评价"}
+OUTCOMES = {"upheld": "申诉成立（予以更正）", "dismissed": "申诉不成立（维持原结果）"}
+APPEAL_STATUSES = {"pending": "待答复", "upheld": "已支持", "dismissed": "已驳回"}
+ADJUSTMENT_STATUSES = {"proposed": "待审批", "approved": "已批准", "rejected": "已驳回"}
+CORRECTION_KINDS = {
+    "score": "更正分数",
+    "ballots": "更正测评票",
+    "revoke_veto": "撤销否决",
+    "remove_cap": "取消等次限定",
+}
+CHANGED_FIELDS = {
+    "score": "得分",
+    "extra": "附加分",
+    "final": "最终得分",
+    "rank": "综合排名",
+    "category_rank": "类别排名",
+    "grade": "等次",
+    "vetoed": "一票否决",
+    "capped": "限定等次",
+    "new": "新增",
+}
+
+
+def changed_field_label(key: Any) -> str:
+    """`components.year_end` → 年终考核; `rank` → 综合排名."""
+    if isinstance(key, str) and key.startswith("components."):
+        return COMPONENTS.get(key.split(".", 1)[1], key)
+    return CHANGED_FIELDS.get(key, key) if isinstance(key, str) else str(key)
+
+
+FILTERS.update(
+    {
+        "veto_basis_label": _label(VETO_BASES),
+        "cap_condition_label": _label(CAP_CONDITIONS),
+        "method_label": _label(METHODS),
+        "outcome_label": _label(OUTCOMES),
+        "appeal_status_label": _label(APPEAL_STATUSES),
+        "adjustment_status_label": _label(ADJUSTMENT_STATUSES),
+        "correction_kind_label": _label(CORRECTION_KINDS),
+        "changed_field_label": changed_field_label,
+    }
+)
+
+
+# ---- the cycle page and the home page (cycle.py, home.py) --------------------------------
+
+SCORING_BODIES = {  # leadership-team's bodies that score items (regulation 2: 考评主体)
+    "org_dept": "市委组织部",
+    "municipal_work_committee": "市直工委",
+    "enterprise_work_committee": "市企业工委",
+    "social_org_committee": "市社会组织工委",
+}
+ITEM_KIND_LABELS = {
+    "basic": "基础工作",
+    "key": "重点工作",
+    "mandatory": "规定指标",
+    "elective": "自选指标",
+    "instant": "即时指标",
+}
+UNIT_CATEGORIES = {"town": "镇街", "municipal": "市直单位", "all": "全部"}
+FIELD_LABELS = {
+    "id": "单位编号",
+    "name": "单位名称",
+    "category": "类别",
+    "parent": "上级组织编号",
+    "item": "项目编号",
+    "title": "项目名称",
+    "kind": "项目类型",
+    "body": "考评主体",
+    "applies_to": "适用范围",
+    "weight": "权重",
+    "actor": "人员编号",
+    "role": "角色",
+    "unit": "所属单位编号",
+    "reason": "原因",
+}
+FIELD_HINTS = {
+    "parent": "可不填",
+    "body": "考核评分单位可不填",
+    "unit": "仅被考核单位填写",
+    "applies_to": "填 all（全部），或以逗号分隔的单位编号",
+}
+NO_ITEM_GROUP = "未适用任何考核项目的单位（须由组织部设定项目）"
+
+
+def group_label(group: dict[str, Any]) -> str:
+    """A progress group (application/progress.py): an item body, or the roles entering."""
+    if group.get("body"):
+        return SCORING_BODIES.get(group["body"], group["body"]) + "（考评主体）"
+    if not group.get("roles"):
+        return NO_ITEM_GROUP
+    return "、".join(ROLES.get(role, role) for role in group["roles"])
+
+
+def choice_label(field: str, value: Any) -> str:
+    """A form choice, in Chinese where a label is known."""
+    table = {
+        "role": ROLES,
+        "kind": ITEM_KIND_LABELS,
+        "body": SCORING_BODIES,
+        "category": UNIT_CATEGORIES,
+        "applies_to": UNIT_CATEGORIES,
+    }.get(field, {})
+    return f"{table[value]}（{value}）" if value in table else str(value)
+
+
+FILTERS.update(
+    {
+        "body_label": _label(SCORING_BODIES),
+        "item_kind_label": _label(ITEM_KIND_LABELS),
+        "category_label": _label(UNIT_CATEGORIES),
+        "field_label": _label(FIELD_LABELS),
+        "group_label": group_label,
+    }
+)
+
+NEXT_STEP_HINTS = {  # what a season waits for in each stage (the cycle page's 下一步)
+    "draft": "年初定项：增加单位和人员，设定考核项目，然后发布考核项目。",
+    "in_progress": "年中督查：各单位申报、督查记录；准备就绪后开始年终考核。",
+    "assessment": "年终考核：各考评主体录入评分；全部录入后结束评分，生成第 1 版结果。",
+    "review": "审核：更正、调整后，由考核工作领导小组审定结果。",
+    "approved": "已审定：由组织部公示结果。",
+    "published": "已公示：受理并答复申诉，全部答复后归档。",
+    "closed": "已归档：本年度考核结束，结果与记录可供查阅。",
+}

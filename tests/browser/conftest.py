@@ -115,7 +115,7 @@ class Page:
         self.tab.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.tab.on("console", self._console)
         self.tab.on("response", self._response)
-        self.tab.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+        self.tab.on("requestfailed", self._failed)
         self.live = live
 
     def _console(self, message: Any) -> None:
@@ -123,6 +123,12 @@ class Page:
         # resource"; what matters is scripts, styles and images: see `_response`.
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.errors.append(f"console: {message.text}")
+
+    def _failed(self, request: Any) -> None:
+        # A request the next navigation cut short (the favicon of a page left at once) is
+        # the browser's doing, not the site's.
+        if request.failure != "net::ERR_ABORTED":
+            self.errors.append(f"failed: {request.url} ({request.failure})")
 
     def _response(self, response: Any) -> None:
         if response.status >= 400 and response.request.resource_type in ASSETS:
@@ -171,5 +177,7 @@ def shot(page: Page | Any, name: str) -> Path:
     folder = OUTPUT / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    tab.screenshot(path=str(path), full_page=True)
+    # caret="initial": hiding the caret leaves `style=""` on every input, which htmx then
+    # settles onto swapped-in inputs with the same id — an inline style the CSP refuses.
+    tab.screenshot(path=str(path), full_page=True, caret="initial")
     return path

@@ -79,7 +79,7 @@ def test_serve_demo_prints_the_cycles_it_loaded(db: str, capsys) -> None:
     _prepare_demo(db, "office")
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == f"demo cycles imported: {', '.join(DEMO_CYCLES)}; already present: none"
-    assert "  unit / demo: u-O0000, u-P0000, u-T0000" in printed
+    assert "  unit / demo: u-O0000, u-P0000, u-T0000, u-T02-01" in printed
     app = open_application(AssessApp, db)
     try:  # the events record the account that loaded them (SPEC §4.1)
         assert {event.account for event in app.events_of(DEMO_CYCLES[0])} == {"office"}

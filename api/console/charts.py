@@ -1,0 +1,130 @@
+"""A cycle's charts (issue 13): grade (tier) distribution per category against the
+quotas, a histogram of the finals, and each scoring body's completion, drawn on the
+server as SVG with the numbers beside them as tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from assess.api.console import labels, svg
+from assess.api.console.web import ConsoleRoute, ConsoleViewer, page, services_of
+from assess.application.charts import distribution, histogram
+from assess.application.progress import NO_ITEM, progress
+from assess.domain.errors import DomainError
+
+router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+
+@router.get("/c/{cycle_id}/charts", response_class=HTMLResponse)
+def charts(request: Request, viewer: ConsoleViewer) -> HTMLResponse:
+    app = services_of(request).app
+    state = viewer.state
+    bodies = [
+        {**group, "label": _group_label(group)} for group in progress(app, viewer.cycle)["groups"]
+    ]
+    context: dict[str, Any] = {
+        "completion": bodies,
+        "completion_chart": _completion_chart(bodies),
+        "withheld": None,
+        "groups": [],
+        "bins": [],
+    }
+    # The distribution reveals every unit's standing: only for who reads every unit's
+    # results (SPEC §4); a unit before publication reads its own row alone.
+    try:
+        only = viewer.results_unit()
+    except DomainError as error:
+        if error.code != "permission_denied":
+            raise
+        only = "—"
+    if only is not None:
+        context["withheld"] = "结果公示前，分布图只向有权查看全部结果的人员显示。"
+    elif state.summary.get("version"):
+        document, _ = app.results_page(viewer.cycle)
+        rows = document["results"]
+        quotas = app.inspect(viewer.cycle, lambda cycle: cycle.rules.get("quotas"))
+        groups = distribution(document["scheme"], rows, quotas)
+        bins = histogram(rows)
+        context.update(
+            version=document["version"],
+            groups=[{**group, "chart": _grade_chart(group)} for group in groups],
+            bins=bins,
+            histogram_chart=_histogram_chart(bins, len(rows)),
+        )
+    return page(
+        request,
+        "charts.html",
+        viewer=viewer,
+        summary=state.summary,
+        steps=labels.steps(state.stage),
+        tab="charts",
+        **context,
+    )
+
+
+def _grade_chart(group: dict[str, Any]) -> Any:
+    name = labels.category_label(group["category"])
+    rows = []
+    for grade in group["grades"]:
+        quota = grade["quota"]
+        over = quota is not None and grade["count"] > quota
+        text = f"{grade['count']}" + (f"（名额 {quota}）" if quota is not None else "")
+        rows.append(
+            svg.Bar(
+                label=grade["label"],
+                value=grade["count"],
+                whole=group["units"],
+                text=text,
+                marker=quota,
+                kind="bar over" if over else "bar",
+            )
+        )
+    described = "；".join(
+        f"{g['label']} {g['count']} 个" + (f"，名额 {g['quota']}" if g["quota"] is not None else "")
+        for g in group["grades"]
+    )
+    return svg.bars(f"{name}等次分布", f"共 {group['units']} 个单位：{described}。", rows)
+
+
+def _histogram_chart(bins: list[dict[str, Any]], units: int) -> Any:
+    names = [f"{b['low']}–{b['high']}" for b in bins]
+    described = "；".join(f"{n} 分 {b['count']} 个" for n, b in zip(names, bins, strict=True))
+    return svg.columns(
+        "最终得分分布", f"共 {units} 个单位：{described}。", names, [b["count"] for b in bins]
+    )
+
+
+def _completion_chart(bodies: list[dict[str, Any]]) -> Any:
+    rows = [
+        svg.Bar(
+            label=entry["label"],
+            value=entry["present"],
+            whole=entry["required"],
+            text=f"{entry['present']}/{entry['required']}（{_percent(entry)}）",
+            kind="done",
+        )
+        for entry in bodies
+    ]
+    described = "；".join(
+        f"{e['label']} 已录入 {e['present']} 项，应录入 {e['required']} 项" for e in bodies
+    )
+    return svg.bars("各评分主体录入进度", (described or "无应录入项") + "。", rows)
+
+
+def _group_label(group: dict[str, Any]) -> str:
+    """Who enters a group's entries: the body, else the roles (the verb policy's)."""
+    if group["body"]:
+        return str(labels.body_label(group["body"]))
+    if group["group"] == NO_ITEM:
+        return "适用项目（待设定）"
+    return "、".join(str(labels.FILTERS["role_label"](role)) for role in group["roles"])
+
+
+def _percent(entry: dict[str, Any]) -> str:
+    """The share present, in whole percent rounded down (exact integers, no float)."""
+    if not entry["required"]:
+        return "—"
+    return f"{100 * entry['present'] // entry['required']}%"
