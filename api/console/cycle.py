@@ -236,7 +236,7 @@ async def perform(
         app.act(cycle_id, [action], account=account.name)
     except DomainError as error:
         title = labels.ERROR_TITLES.get(error.code, "操作未完成")
-        text = f"{labels.VERBS.get(verb, verb)}未完成：{title}。{error.message}"
+        text = f"{labels.VERBS.get(verb, verb)}未完成：{title}。{labels.in_chinese(error.message)}"
         outcome = {"ok": False, "text": text}
     else:
         outcome = {"ok": True, "text": f"已完成：{labels.VERBS.get(verb, verb)}。"}

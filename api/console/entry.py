@@ -73,7 +73,7 @@ async def save_entries(
     except ActionRefused as refusal:
         cells_refused = plan.cells_of(refusal.index, refusal.message)
         title = labels.ERROR_TITLES.get(refusal.code, "操作未完成")
-        message = f"{title}：{refusal.message}"
+        message = f"{title}：{labels.in_chinese(refusal.message)}"
         verb = labels.VERBS.get(refusal.verb, refusal.verb)
         errors = dict.fromkeys(cells_refused, message)
         deduction_error = (

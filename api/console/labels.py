@@ -3,6 +3,7 @@ the regulations in ../shared/seeds where they give one). Plain data: no rule liv
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 SCHEMES = {
@@ -311,3 +312,53 @@ NEXT_STEP_HINTS = {  # what a season waits for in each stage (the cycle page's �
     "published": "已公示：受理并答复申诉，全部答复后归档。",
     "closed": "已归档：本年度考核结束，结果与记录可供查阅。",
 }
+
+
+# ---- the domain's refusals, in Chinese ---------------------------------------------------
+
+# The domain states its refusals in English (the API's and the CLI's words). The console
+# shows the frequent ones in Chinese, names and values kept as the domain gave them; any
+# other message is shown as it is, after the Chinese title of its code.
+REFUSALS: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (
+            r"^(.+?) must be between (\S+) and (\S+), got (.+)$",
+            r"\1 须在 \2 至 \3 之间（填写的是 \4）",
+        ),
+        (
+            r"^(.+?) must be more than (\S+) and at most (\S+), got (.+)$",
+            r"\1 须大于 \2、不超过 \3（填写的是 \4）",
+        ),
+        (r"^(.+?) has more than 2 decimals: (.+)$", r"\1 最多两位小数（填写的是 \2）"),
+        (r"^(.+?) must be a number, got (.+)$", r"\1 须为数字（填写的是 \2）"),
+        (r"^(.+?) (\S+) is not one of (.+)$", r"\1 \2 不是 \3 之一"),
+        (r"^(\w+) needs the field '(\w+)'$", r"缺少必填项 \2"),
+        (
+            r"^(\w+) is allowed in (\S+), the cycle is (\w+)$",
+            lambda m: (
+                f"当前阶段（{STAGES.get(m[3], m[3])}）不能进行此操作，可进行的阶段："
+                + "、".join(STAGES.get(stage, stage) for stage in m[2].split("/"))
+            ),
+        ),
+        (
+            r"^(\S+) \((\w+)\) may not (\w+)$",
+            lambda m: f"{m[1]}（{ROLES.get(m[2], m[2])}）无权{VERBS.get(m[3], m[3])}",
+        ),
+        (r"^appeals pending: (.+)$", r"尚有申诉未答复：\1"),
+        (r"^unit (\S+) lacks (.+)$", r"单位 \1 尚缺：\2"),
+        (r"^unit (\S+) is vetoed already$", r"单位 \1 已被一票否决"),
+        (r"^unit (\S+) is not vetoed$", r"单位 \1 未被否决"),
+        (r"^(.+?) '(.+)' exists already$", r"\1 \2 已存在"),
+        (r"^no (\w+) '(.+)' in this cycle$", r"本考核中没有 \1 \2"),
+        (r"^at (\S+) lies in the future$", r"日期 \1 晚于今天"),
+        (r"^item (\S+) does not apply to unit (\S+)$", r"项目 \1 不适用于单位 \2"),
+    )
+)
+
+
+def in_chinese(message: str) -> str:
+    for pattern, template in REFUSALS:
+        if pattern.match(message):
+            return pattern.sub(template, message)
+    return message

@@ -211,7 +211,7 @@ def act(request: Request, viewer: Viewer, actions: list[dict[str, Any]]) -> None
 def refusal(error: DomainError) -> dict[str, Any]:
     return {
         "title": labels.ERROR_TITLES.get(error.code, "操作未完成"),
-        "message": error.message,
+        "message": labels.in_chinese(error.message),
         "status": STATUS_OF_CODE.get(error.code, 422),
     }
 

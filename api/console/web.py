@@ -150,7 +150,7 @@ def error_page(request: Request, status_code: int, title: str, message: str) -> 
 def refused(request: Request, error: DomainError) -> HTMLResponse:
     status_code = STATUS_OF_CODE.get(error.code, 422)
     title = labels.ERROR_TITLES.get(error.code, "操作未完成")
-    return error_page(request, status_code, title, error.message)
+    return error_page(request, status_code, title, labels.in_chinese(error.message))
 
 
 class ConsoleRoute(APIRoute):
