@@ -37,7 +37,8 @@ SCORE, FIXED, BALLOTS, AWARD = "score", "fixed", "ballots", "award"
 BALLOT_SEPARATORS = re.compile(r"[\s,，、;；]+")
 # A figure typed as a plain decimal numeral is read exactly, as the JSON loader reads a
 # number; anything else goes to the domain as text (a label, or a refusal naming it).
-NUMERAL = re.compile(r"-?\d+(?:\.\d+)?")
+# A plain decimal numeral (digits of any script, as an input method may give them).
+NUMERAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 
 
 @dataclass(frozen=True)
@@ -338,7 +339,7 @@ def _plan_of(
             continue
         base = {"by": actor, "unit": unit}
         if kind == BALLOTS:
-            ballots = [figure(token) for token in BALLOT_SEPARATORS.split(typed) if token]
+            ballots = [figure(token) for token in ballots_of(typed)]
             plan.add(
                 {"do": "submit_ballots", **base, "component": name, "ballots": ballots}, [cell]
             )
@@ -377,10 +378,17 @@ def _plan_of(
 
 
 def figure(typed: str) -> Decimal | str:
-    """A typed figure: a decimal numeral read exactly, anything else as the text it is."""
+    """A typed figure as the domain reads it: a decimal numeral read exactly; anything
+    else (a label such as 优 or 好, or no number at all) as the text it is, for the domain
+    to take as a label or refuse with its message."""
     if NUMERAL.fullmatch(typed):
         return Decimal(typed)
     return typed
+
+
+def ballots_of(typed: str) -> list[str]:
+    """The ballots typed into one cell, apart at spaces or commas (Chinese ones too)."""
+    return [token for token in BALLOT_SEPARATORS.split(typed) if token]
 
 
 def _current_or_none(cycle: Cycle, actor: str, unit: str, column: Column) -> str:

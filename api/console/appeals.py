@@ -22,11 +22,17 @@ from assess.api.console.results import (
     appeal_window,
     correction_fields,
     cycle_facts,
-    may,
     refusal,
     typed_field,
 )
-from assess.api.console.web import CheckedForm, ConsoleRoute, ConsoleViewer, page, services_of
+from assess.api.console.web import (
+    CheckedForm,
+    ConsoleRoute,
+    ConsoleViewer,
+    may,
+    page,
+    services_of,
+)
 from assess.api.models import PLAIN_TEXT
 from assess.application.access import Viewer
 from assess.application.appeals import appeals_of, case_file, preview_resolution
@@ -79,7 +85,7 @@ def appeals_page(
     listed = sorted(appeals_of(app, viewer.cycle, only_unit), key=lambda entry: entry["position"])
     facts = cycle_facts(app, viewer.cycle)
     window = appeal_window(facts)
-    may_file = may(viewer, facts.scheme, "file_appeal") and bool(window and window["open"])
+    may_file = may(viewer, "file_appeal") and bool(window and window["open"])
     return page(
         request,
         "appeals.html",
@@ -142,7 +148,7 @@ def appeal_page(
     found = _case(request, viewer, appeal_id)
     facts = cycle_facts(services_of(request).app, viewer.cycle)
     pending = found["appeal"]["status"] == "pending"
-    may_resolve = pending and may(viewer, facts.scheme, "resolve_appeal")
+    may_resolve = pending and may(viewer, "resolve_appeal")
     return page(
         request,
         "appeal.html",

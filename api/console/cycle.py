@@ -25,6 +25,7 @@ from assess.api.console.web import (
     ConsoleAccount,
     ConsoleRoute,
     ConsoleViewer,
+    may,
     page,
     services_of,
 )
@@ -33,7 +34,7 @@ from assess.application.progress import progress
 from assess.application.structure import structure, todo
 from assess.domain.errors import DomainError
 from assess.domain.fields import declared_fields
-from assess.domain.policy import ROLES, admit
+from assess.domain.policy import ROLES
 from assess.domain.schemes import LEADERSHIP_TEAM, PERFORMANCE_EVALUATION
 from assess.domain.schemes import leadership_team as lt
 from assess.domain.schemes import performance_evaluation as pe
@@ -129,20 +130,6 @@ def overview(request: Request, viewer: ConsoleViewer, show: str | None = None) -
     )
     response.delete_cookie(FLASH_COOKIE, path=_path(viewer.cycle))
     return response
-
-
-def may(viewer: Viewer, verb: str, **fields: Any) -> bool:
-    """Whether the verb policy lets the viewer's actor use `verb` now (with `fields`
-    that choose among its stages, as `kind` does for define_item)."""
-    if viewer.actor is None:
-        return False
-    state = viewer.state
-    action = {"do": verb, "by": viewer.actor, **fields}
-    try:
-        admit(action, state.summary["scheme"], state.stage, state.actors)
-    except DomainError:
-        return False
-    return True
 
 
 def _next_steps(viewer: Viewer) -> list[dict[str, Any]]:

@@ -11,10 +11,8 @@ accept or refuse, and a refusal is shown beside the form with the server's messa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -26,19 +24,20 @@ from assess.api.console.web import (
     CheckedForm,
     ConsoleRoute,
     ConsoleViewer,
+    may,
     page,
     services_of,
 )
 from assess.api.errors import STATUS_OF_CODE
 from assess.api.models import LARGEST_NUMBER, PLAIN_TEXT
 from assess.application.access import Viewer
+from assess.application.entry import ballots_of, figure
 from assess.application.exports import COMPONENT_ORDER, results_csv
 from assess.application.service import AssessApp
 from assess.domain.actions import day_of
 from assess.domain.cycle import Cycle
 from assess.domain.errors import DomainError
 from assess.domain.fields import declared_fields
-from assess.domain.policy import VERB_POLICY
 from assess.domain.schemes import GROUP_PARTY_ORG, LEADERSHIP_TEAM, PERFORMANCE_EVALUATION
 from assess.domain.schemes import group_party_org as gpo
 from assess.domain.schemes import leadership_team as lt
@@ -128,18 +127,6 @@ def _facts_of(cycle: Cycle) -> Facts:
     )
 
 
-def may(viewer: Viewer, scheme: str, verb: str) -> bool:
-    """Whether the verb table lets the viewer's actor use `verb` in this scheme and stage
-    (SPEC §3): a form is shown only then; the domain still decides the action."""
-    rule = VERB_POLICY[verb]
-    return (
-        viewer.actor is not None
-        and scheme in rule.schemes
-        and viewer.role in rule.roles_of(scheme)
-        and viewer.state.stage in rule.stages
-    )
-
-
 def appeal_window(facts: Facts, today: date | None = None) -> dict[str, Any] | None:
     """The appeal window as the domain counts it (calendar days from publication, the
     last day accepted): its last day and the days left (negative once closed)."""
@@ -180,27 +167,13 @@ def action_of_form(verb: str, form: Any, actor: str) -> dict[str, Any]:
 
 
 NUMERIC_FIELDS = ("value", "delta")
-DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-
-
-def figure(text: str) -> Decimal | str:
-    """A typed figure as the domain reads it: the exact decimal of a plain decimal
-    literal; anything else (a label such as 优 or 好, or no number at all) as typed, for
-    the domain to accept as a label or refuse with its message."""
-    return Decimal(text) if DECIMAL.fullmatch(text) else text
 
 
 def typed_field(name: str, value: str) -> Any:
     """A form field's text as an action's field: ballots a list, figures decimals."""
     if name == "ballots":
-        return [figure(part) for part in ballot_list(value)]
+        return [figure(part) for part in ballots_of(value)]
     return figure(value) if name in NUMERIC_FIELDS else value
-
-
-def ballot_list(text: str) -> list[str]:
-    for separator in ("，", "、", ";", "；", "\n"):
-        text = text.replace(separator, ",")
-    return [part for chunk in text.split(",") for part in chunk.split() if part]
 
 
 def act(request: Request, viewer: Viewer, actions: list[dict[str, Any]]) -> None:
@@ -269,7 +242,7 @@ def _results_context(
 
 
 def _review_forms(viewer: Viewer, facts: Facts) -> list[str]:
-    forms = [verb for verb in REVIEW_VERBS if may(viewer, facts.scheme, verb)]
+    forms = [verb for verb in REVIEW_VERBS if may(viewer, verb)]
     if not facts.vetoed and "revoke_veto" in forms:
         forms.remove("revoke_veto")
     if not any(entry["status"] == "proposed" for entry in facts.adjustments):
@@ -435,8 +408,8 @@ def approval_page(request: Request, viewer: Viewer, **extra: Any) -> HTMLRespons
         approved=approved,
         diff=diff,
         grade_labels=GRADE_LABELS.get(facts.scheme, {}),
-        may_approve=may(viewer, facts.scheme, "approve_results") and latest is not None,
-        may_publish=may(viewer, facts.scheme, "publish_results"),
+        may_approve=may(viewer, "approve_results") and latest is not None,
+        may_publish=may(viewer, "publish_results"),
         **extra,
     )
 

@@ -28,6 +28,7 @@ from assess.api.deps import Services, account_of_token
 from assess.api.errors import STATUS_OF_CODE, Unauthorized
 from assess.application.access import Viewer
 from assess.domain.errors import DomainError
+from assess.domain.policy import admit
 from assess.infrastructure.accounts import Account
 
 HERE = Path(__file__).parent
@@ -129,6 +130,22 @@ def console_viewer(request: Request, cycle_id: str, account: ConsoleAccount) -> 
 
 
 ConsoleViewer = Annotated[Viewer, Depends(console_viewer)]
+
+
+def may(viewer: Viewer, verb: str, **fields: Any) -> bool:
+    """Whether the verb policy (`domain/policy.admit`, as the domain applies it) lets the
+    viewer's actor use `verb` now, with `fields` that choose among its stages (as `kind`
+    does for define_item): a form or button is shown only then; the domain still decides
+    the action itself."""
+    if viewer.actor is None:
+        return False
+    state = viewer.state
+    action = {"do": verb, "by": viewer.actor, **fields}
+    try:
+        admit(action, state.summary["scheme"], state.stage, state.actors)
+    except DomainError:
+        return False
+    return True
 
 
 # ---- pages -------------------------------------------------------------------------------
