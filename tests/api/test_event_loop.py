@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -17,6 +18,7 @@ from assess.application.service import AssessApp
 from assess.demo import generate_season
 from assess.infrastructure.persistence import open_application
 from tests.api.test_live import _free_port, _wait_until_healthy
+from tests.cpu_turns import cpu_turn
 
 CYCLE = "2025-leadership-team"
 PASSWORD = "admin-password"
@@ -24,6 +26,7 @@ HEALTHY_WITHIN = 0.1  # seconds
 # The slowest answers may meet a garbage-collector pause in the server, which stops every
 # thread, or a busy CPU (two cores shared with other work): the bound is for nine in ten.
 SHARE = 0.9
+ATTEMPTS = 2
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +44,9 @@ def large_cycle(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, list[int
     return url, versions[:-1]
 
 
-@pytest.fixture
-def server(large_cycle: tuple[str, list[int]]) -> Iterator[str]:
+@contextmanager
+def serving(url: str) -> Iterator[str]:
     """A fresh process on the store: nothing of the cycle is cached yet."""
-    url, _ = large_cycle
     port = _free_port()
     env = {
         **os.environ,
@@ -70,9 +72,24 @@ def server(large_cycle: tuple[str, list[int]]) -> Iterator[str]:
 
 
 def test_healthz_answers_while_a_large_replay_is_in_progress(
-    server: str, large_cycle: tuple[str, list[int]]
+    large_cycle: tuple[str, list[int]],
 ) -> None:
-    _, past_versions = large_cycle
+    """Timed with the CPU to itself as far as these tests go (no browser test meanwhile:
+    tests/cpu_turns.py). A machine shared with other work can still stall a few answers:
+    a second fresh server gets its chance. A blocked event loop fails both, each answer
+    waiting for a whole replay."""
+    url, past_versions = large_cycle
+    waits: list[float] = []
+    for _ in range(ATTEMPTS):
+        with cpu_turn(exclusive=True), serving(url) as server:
+            waits = healthz_waits(server, past_versions)
+        if sum(wait < HEALTHY_WITHIN for wait in waits) >= SHARE * len(waits):
+            return
+    pytest.fail(f"/healthz waits (s): {[round(w, 3) for w in waits]}")
+
+
+def healthz_waits(server: str, past_versions: list[int]) -> list[float]:
+    """How long each /healthz asked while a cold results request was in flight took."""
     token = httpx.post(
         f"{server}/auth/token", data={"username": "admin", "password": PASSWORD}, timeout=10
     ).json()["access_token"]
@@ -111,6 +128,4 @@ def test_healthz_answers_while_a_large_replay_is_in_progress(
     asked = [(sent, got) for sent, got in polls if any(a < sent < b for a, b in flights)]
     within = [(sent, got) for sent, got in asked if any(a < sent and got < b for a, b in flights)]
     assert len(within) >= 3, "/healthz was not answered while a results request was in flight"
-    waits = sorted(got - sent for sent, got in asked)
-    quick = sum(wait < HEALTHY_WITHIN for wait in waits)
-    assert quick >= SHARE * len(waits), f"/healthz waits (s): {[round(w, 3) for w in waits]}"
+    return sorted(got - sent for sent, got in asked)

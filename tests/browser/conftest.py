@@ -21,6 +21,7 @@ import uvicorn
 
 from assess.api.app import create_app
 from tests.api.conftest import settings_for_tests
+from tests.cpu_turns import cpu_turn
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -80,7 +81,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def live(db: str) -> Iterator[Live]:
-    """The API and console with the demo seasons and accounts, on `db`."""
+    """The API and console with the demo seasons and accounts, on `db`. A browser test
+    takes a shared turn at the CPU (tests/cpu_turns.py)."""
+    with cpu_turn(exclusive=False):
+        yield from _live(db)
+
+
+def _live(db: str) -> Iterator[Live]:
     api = create_app(db, settings_for_tests(demo=True))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(api, port=port, log_level="warning", lifespan="on"))
