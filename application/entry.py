@@ -2,7 +2,7 @@
 entries, and the batch of actions a filled-in grid gives.
 
 Nothing here decides who may enter what: a cell is offered when the action that would
-fill it passes the verb policy for the actor now (`structure._may_submit`: SPEC §3's
+fill it passes the verb policy for the actor now (`structure.may_submit`: SPEC §3's
 table in `domain/policy.py`, and leadership-team's body rule), and the cells of a unit are
 those its scheme asks for (components, applicable items × methods, ballot sets of its
 category, the award). Values are checked by the domain when the batch is performed; a
@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from assess.application.service import AssessApp
-from assess.application.structure import _may_submit
+from assess.application.structure import may_submit
 from assess.domain.cycle import Cycle
 from assess.domain.errors import DomainError
 from assess.domain.schemes import (
@@ -186,7 +186,7 @@ def _sheet_of(cycle: Cycle, actor: str, page: int, missing_only: bool) -> Sheet:
 
 class _Allowed:
     """Whether the actor may give an entry (`missing_entries`' shape) for a unit now.
-    `_may_submit` looks at the unit only to hold a unit actor to its own unit, so its
+    `may_submit` looks at the unit only to hold a unit actor to its own unit, so its
     answer is kept per entry without the unit (and, for unit actors, whether the unit is
     its own): a 2,000-unit grid asks the policy a few times."""
 
@@ -206,7 +206,7 @@ class _Allowed:
         )
         known = self.known.get(key)
         if known is None:
-            known = self.known[key] = _may_submit(self.cycle, self.actor, self.entry, lacking)
+            known = self.known[key] = may_submit(self.cycle, self.actor, self.entry, lacking)
         return known
 
 
@@ -228,7 +228,7 @@ class _Columns:
 
 
 def _lacking(unit: str, column: Column) -> dict[str, str]:
-    """The column's entry as `missing_entries` names it (what `_may_submit` takes)."""
+    """The column's entry as `missing_entries` names it (what `may_submit` takes)."""
     if column.kind == AWARD:
         return {"unit": unit, "component": "annual"}
     if column.kind == BALLOTS or (column.kind == SCORE and not column.by_item):

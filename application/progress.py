@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assess.application.service import AssessApp
-from assess.application.structure import _submission
+from assess.application.structure import submission_of
 from assess.domain.cycle import Cycle
 from assess.domain.errors import DomainError
 from assess.domain.policy import ROLES, VERB_POLICY, admit
@@ -107,7 +107,7 @@ def _enterers(cycle: Cycle, entry: dict[str, str]) -> tuple[tuple[str, ...], str
     leadership-team; no role for a unit without an applicable item."""
     if cycle.scheme == LEADERSHIP_TEAM and "item" in entry:
         return ("assessor",), cycle.items[entry["item"]]["body"]
-    action = _submission(cycle.scheme, entry)
+    action = submission_of(cycle.scheme, entry)
     if action is None:
         return (), None
     rule = VERB_POLICY[action["do"]]

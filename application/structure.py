@@ -93,7 +93,7 @@ def _todo_of(cycle: Cycle, actor: str) -> dict[str, Any]:
             for unit in cycle.units
             if unit not in cycle.vetoes
             for lacking in scheme.missing_entries(unit, cycle)
-            if _may_submit(cycle, actor, entry, lacking)
+            if may_submit(cycle, actor, entry, lacking)
         ]
     missing.sort(
         key=lambda e: (e["unit"], e.get("component", e.get("item", "")), e.get("method", ""))
@@ -101,9 +101,9 @@ def _todo_of(cycle: Cycle, actor: str) -> dict[str, Any]:
     return {"cycle": cycle.cycle_id, "actor": actor, "stage": cycle.stage, "missing": missing}
 
 
-def _may_submit(cycle: Cycle, actor: str, entry: dict[str, Any], lacking: dict[str, str]) -> bool:
+def may_submit(cycle: Cycle, actor: str, entry: dict[str, Any], lacking: dict[str, str]) -> bool:
     """Whether the action that gives `lacking` would pass the policy for `actor` now."""
-    action = _submission(cycle.scheme, lacking)
+    action = submission_of(cycle.scheme, lacking)
     if action is None:
         return False
     try:
@@ -116,7 +116,7 @@ def _may_submit(cycle: Cycle, actor: str, entry: dict[str, Any], lacking: dict[s
     return True
 
 
-def _submission(scheme: str, lacking: dict[str, str]) -> dict[str, Any] | None:
+def submission_of(scheme: str, lacking: dict[str, str]) -> dict[str, Any] | None:
     """The action that would give a missing entry; None for a unit with no item (only
     org_dept's items can change that)."""
     component = lacking.get("component")

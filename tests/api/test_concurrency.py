@@ -22,7 +22,7 @@ COMPONENTS = ("research_h1", "research_h2", "year_end")
 THREADS, EACH = 8, 6
 
 
-def _submission(number: int) -> dict[str, Any]:
+def submission_of(number: int) -> dict[str, Any]:
     unit = UNITS[number % len(UNITS)]
     component = COMPONENTS[(number // len(UNITS)) % len(COMPONENTS)]
     value = 60 + number % 40
@@ -44,7 +44,7 @@ def test_concurrent_scores_are_each_stored_once_and_replay_the_same(db: str, api
         headers = api.as_("as").headers
 
         def submit(number: int) -> tuple[dict[str, Any], Any]:
-            action = _submission(number)
+            action = submission_of(number)
             client = clients[number % 2]
             return action, client.post(f"/cycles/{cycle}/actions", json=action, headers=headers)
 
