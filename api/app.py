@@ -25,6 +25,8 @@ from assess.api.routers import (
     health,
     organisation,
     results,
+    sheets,
+    stats,
     structure,
     users,
 )
@@ -107,7 +109,20 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     )
     errors.install(api)
     console.install(api)
-    routers = (auth, health, cycles, structure, results, audit, appeals, organisation, users, docs)
+    routers = (
+        auth,
+        health,
+        cycles,
+        structure,
+        results,
+        sheets,
+        stats,
+        audit,
+        appeals,
+        organisation,
+        users,
+        docs,
+    )
     for router in routers:
         api.include_router(router.router)
     # The last added is the outermost: Edge sees the 413 of BodyLimit too.

@@ -762,3 +762,58 @@ class DirectoryEventOut(BaseModel):
     reason: str | None
     data: dict[str, Any]
     chain: str
+
+
+class StatsFiguresOut(BaseModel):
+    """Over the units not vetoed; all null when there is none."""
+
+    min: str | None
+    max: str | None
+    mean: str | None
+    median: str | None
+    stdev: str | None
+
+
+class StatsQuotaOut(BaseModel):
+    top: int
+    bottom: int
+    top_given: int
+    bottom_given: int
+
+
+class StatsCategoryOut(BaseModel):
+    category: str = Field(description="`*` for all units, then each category.")
+    units: int
+    grades: dict[str, int]
+    final: StatsFiguresOut
+    quota: StatsQuotaOut | None = Field(
+        default=None, description="leadership-team only: quota and units given 优秀/一般."
+    )
+
+
+class StatsSubmitterOut(BaseModel):
+    actor: str
+    role: str
+    key: str
+    count: int
+    mean: str
+    overall_mean: str
+    lean: str
+
+
+class StatsGapOut(BaseModel):
+    unit: str
+    self: str
+    others: str
+    gap: str
+
+
+class StatsOut(BaseModel):
+    """SPEC §10: statistics of a results version."""
+
+    cycle: str
+    version: int
+    digest: str
+    categories: list[StatsCategoryOut]
+    submitters: list[StatsSubmitterOut]
+    self_gaps: list[StatsGapOut]

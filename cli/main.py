@@ -54,6 +54,31 @@ def emit(document: Any, output: str, human: Callable[[Any], None]) -> None:
         human(document)
 
 
+XLSX_FILE_HELP = "With --format xlsx (and only then): the file to write; - for stdout."
+
+
+def check_xlsx_file(output: str, out_file: str | None) -> None:
+    """-o goes with --format xlsx, and xlsx needs it: a workbook is not for a terminal."""
+    if output == "xlsx" and out_file is None:
+        fail("--format xlsx writes a workbook: give -o FILE.xlsx")
+    if output != "xlsx" and out_file is not None:
+        fail("-o is for --format xlsx; other formats are written to stdout")
+    if out_file == "-" and sys.stdout.isatty():
+        fail("refusing to write a workbook to a terminal: give -o FILE.xlsx or redirect")
+
+
+def write_xlsx(workbook: bytes, out_file: str | None) -> None:
+    if out_file == "-":
+        sys.stdout.buffer.write(workbook)
+        return
+    assert out_file is not None
+    try:
+        Path(out_file).write_bytes(workbook)
+    except OSError as error:
+        fail(f"cannot write {out_file}: {error.strerror or error}")
+    click.echo(f"wrote {out_file} ({len(workbook)} bytes)", err=True)
+
+
 @contextmanager
 def refusals() -> Iterator[None]:
     """Refusals and unreadable files end the command with exit 2 and one clear line."""
@@ -242,7 +267,8 @@ def act(ctx: click.Context, cycle: str, batch_file: Path, key: str | None) -> No
 @cli.command()
 @click.argument("cycle")
 @click.option("--version", "version", type=click.IntRange(min=1), help="A past results version.")
-@output_option("json", "table", "csv")
+@output_option("json", "table", "csv", "xlsx", help="xlsx: an Excel workbook, written to -o FILE.")
+@click.option("-o", "--output-file", "out_file", metavar="FILE", help=XLSX_FILE_HELP)
 @click.option("--category", help="Only the units of this category.")
 @click.option(
     "--as-of",
@@ -258,6 +284,7 @@ def results(
     cycle: str,
     version: int | None,
     output: str,
+    out_file: str | None,
     category: str | None,
     as_of: str | None,
     position: int | None,
@@ -271,6 +298,7 @@ def results(
         OneVersionOnly.check(version, as_of, position)
     except OneVersionOnly:
         fail("give only one of --version, --as-of and --position")
+    check_xlsx_file(output, out_file)
     with refusals():
         document = app_of(ctx).results_at(cycle, version, as_of=as_of, position=position)
     if category is not None:
@@ -278,10 +306,32 @@ def results(
         document = {**document, "results": rows}
     if output == "json":
         click.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    elif output == "xlsx":
+        from assess.application.workbooks import results_workbook
+
+        with refusals():
+            workbook = results_workbook(app_of(ctx), cycle, document=document)
+        write_xlsx(workbook, out_file)
     elif output == "csv":
         sys.stdout.buffer.write(results_csv(document["results"]))
     else:
         render.results_table(document)
+
+
+@cli.command()
+@click.argument("cycle")
+@click.option("--version", "version", type=click.IntRange(min=1), help="A past results version.")
+@output_option("json", "table")
+@click.pass_context
+def stats(ctx: click.Context, cycle: str, version: int | None, output: str) -> None:
+    """Statistics of a results version of CYCLE (SPEC §10): spread of finals and grades per
+    category, each submitter's lean, self-evaluation gaps (the latest version by default)."""
+    from assess.application.stats import stats as statistics
+    from assess.cli import render
+
+    with refusals():
+        document = statistics(app_of(ctx), cycle, version)
+    emit(document, output, render.stats_tables)
 
 
 @cli.command()
@@ -297,16 +347,32 @@ def cycles(ctx: click.Context) -> None:
 @cli.command()
 @click.argument("cycle")
 @click.option("--unit", help="Only the events that concern this unit.")
-@output_option("table", "json", "csv", help="json and csv: every event in full, with its hash.")
+@output_option(
+    "table",
+    "json",
+    "csv",
+    "xlsx",
+    help="json and csv: every event in full, with its hash; xlsx: the table's rows as an "
+    "Excel workbook, written to -o FILE.",
+)
+@click.option("-o", "--output-file", "out_file", metavar="FILE", help=XLSX_FILE_HELP)
 @click.pass_context
-def audit(ctx: click.Context, cycle: str, unit: str | None, output: str) -> None:
+def audit(
+    ctx: click.Context, cycle: str, unit: str | None, output: str, out_file: str | None
+) -> None:
     """The events of CYCLE in order: position, time, actor, role, account, verb, summary,
     reason."""
     from assess.application.audit import export_records
     from assess.application.exports import audit_csv
     from assess.cli import render
 
+    check_xlsx_file(output, out_file)
     with refusals():
+        if output == "xlsx":
+            from assess.application.workbooks import audit_workbook
+
+            write_xlsx(audit_workbook(app_of(ctx), cycle, unit), out_file)
+            return
         if output == "table":  # from the `audit` view where it is current
             render.audit_table(app_of(ctx).audit(cycle, unit)[0])
             return
@@ -399,6 +465,48 @@ def todo(ctx: click.Context, cycle: str, actor: str, output: str) -> None:
     with refusals():
         document = todo_of(app_of(ctx), cycle, actor)
     emit(document, output, render.todo_table)
+
+
+@cli.command()
+@click.argument("cycle")
+@click.option("--for", "actor", required=True, help="The actor the template is for.")
+@click.option(
+    "-o", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.xlsx"
+)
+@click.pass_context
+def template(ctx: click.Context, cycle: str, actor: str, out: Path) -> None:
+    """An Excel score sheet of what ACTOR may enter in CYCLE now (fill, then import-sheet)."""
+    from assess.application.sheets import template as template_of
+
+    with refusals():
+        data = template_of(app_of(ctx), cycle, actor)
+    try:
+        out.write_bytes(data)
+    except OSError as error:
+        fail(f"cannot write {out}: {error.strerror or error}")
+    click.echo(f"template for {actor} in {cycle} written to {out}")
+
+
+@cli.command("import-sheet")
+@click.argument("cycle")
+@click.argument("sheet_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--as", "actor", required=True, help="The actor the sheet's entries are by.")
+@click.pass_context
+def import_sheet(ctx: click.Context, cycle: str, sheet_file: Path, actor: str) -> None:
+    """Apply a filled template as one batch: every problem is listed, cell by cell, and
+    then nothing is stored."""
+    from assess.application.sheets import import_sheet as apply_sheet
+
+    try:
+        data = sheet_file.read_bytes()
+    except OSError as error:
+        fail(f"cannot read {sheet_file}: {error.strerror or error}")
+    with refusals():
+        applied = apply_sheet(app_of(ctx), cycle, data, actor, account=store_of(ctx).account)
+    click.echo(
+        f"cycle {applied.cycle}: {applied.events} events stored, stage {applied.stage}"
+        + (f", results version {applied.version}" if applied.version else "")
+    )
 
 
 @cli.command()

@@ -352,3 +352,57 @@ def history_table(document: dict[str, Any]) -> None:
             "一票否决" if entry["vetoed"] else "",
         )
     console().print(table)
+
+
+STATS_FIGURES = ("min", "max", "mean", "median", "stdev")
+
+
+def stats_tables(document: dict[str, Any]) -> None:
+    """SPEC §10 in three tables: categories, submitters, self-evaluation gaps."""
+    out = console()
+    out.print(
+        f"统计 · {document['cycle']} · 第 {document['version']} 版 · {document['digest'][:12]}",
+        markup=False,
+    )
+    quota = any("quota" in entry for entry in document["categories"])
+    table = Table(title="分类统计")
+    headers = ["类别", "单位数", "等次分布", "最低", "最高", "平均", "中位数", "标准差"]
+    for header in headers + (["名额(优秀/一般)", "实际(优秀/一般)"] if quota else []):
+        table.add_column(header, overflow="fold")
+    for entry in document["categories"]:
+        grades = " ".join(f"{code} {count}" for code, count in entry["grades"].items())
+        cells = [
+            "全部" if entry["category"] == "*" else entry["category"],
+            str(entry["units"]),
+            grades,
+            *(_cell(entry["final"][key]) for key in STATS_FIGURES),
+        ]
+        if quota:
+            given = entry["quota"]
+            cells += [
+                f"{given['top']}/{given['bottom']}",
+                f"{given['top_given']}/{given['bottom_given']}",
+            ]
+        table.add_row(*cells)
+    out.print(table)
+    table = Table(title="评分人倾向")
+    for header in ("评分项", "评分人", "角色", "条数", "平均", "总平均", "偏差"):
+        table.add_column(header, overflow="fold")
+    for entry in document["submitters"]:
+        table.add_row(
+            entry["key"],
+            entry["actor"],
+            entry["role"],
+            str(entry["count"]),
+            entry["mean"],
+            entry["overall_mean"],
+            entry["lean"],
+        )
+    out.print(table)
+    if document["self_gaps"]:
+        table = Table(title="自评差距")
+        for header in ("单位", "自评", "他评", "差距"):
+            table.add_column(header)
+        for entry in document["self_gaps"]:
+            table.add_row(entry["unit"], entry["self"], entry["others"], entry["gap"])
+        out.print(table)

@@ -38,6 +38,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "score_points": {"优": D(100), "良": D(85), "中": D(70), "差": D(40)},
         "method_weights": {"self": D("0.60"), "org": D("0.20"), "social": D("0.20")},
         "grade_bands": {"excellent": D(90), "good": D(80), "average": D(60)},
+        "self_gap_flag": D(10),  # SPEC §10: a self score this far above the others'
     },
 }
 
@@ -106,6 +107,7 @@ BOUNDS: dict[str, tuple[Decimal, Decimal]] = {
     "innovation_points": NON_NEGATIVE,
     "innovation_cap": NON_NEGATIVE,
     "quotas": NON_NEGATIVE,
+    "self_gap_flag": NON_NEGATIVE,
 }
 # Each group of weights combined into one score sums to exactly 1.
 WEIGHT_PAIRS = (("daily_weight", "year_end_weight"), ("self_weight", "staff_weight"))
