@@ -335,6 +335,30 @@ def stats(ctx: click.Context, cycle: str, version: int | None, output: str) -> N
 
 
 @cli.command()
+@click.argument("cycle")
+@click.option("--version", "version", type=click.IntRange(min=1), help="A past results version.")
+@click.option("-o", "out_file", required=True, help="The file to write: FILE.pdf or FILE.html.")
+@click.pass_context
+def report(ctx: click.Context, cycle: str, version: int | None, out_file: str) -> None:
+    """The printable report of CYCLE in Chinese (the latest version by default): charts,
+    ranking, vetoes, caps, appeals, statistics and what changed per version. The PDF
+    needs a CJK font (`apt-get install fonts-noto-cjk`); the HTML report does not."""
+    suffix = Path(out_file).suffix.lower()
+    if suffix not in (".pdf", ".html"):
+        fail(f"-o {out_file}: the report is written as .pdf or .html, not {suffix or 'no suffix'}")
+    from assess.api.report import report_html, report_pdf
+
+    with refusals():
+        html = report_html(app_of(ctx), cycle, version)
+        content = report_pdf(html) if suffix == ".pdf" else html.encode("utf-8")
+    try:
+        Path(out_file).write_bytes(content)
+    except OSError as error:
+        fail(f"-o {out_file}: {error.strerror or error}")
+    click.echo(f"{cycle}: report written to {out_file}")
+
+
+@cli.command()
 @click.pass_context
 def cycles(ctx: click.Context) -> None:
     """List the cycles with scheme, year, stage and latest results version; a cycle whose

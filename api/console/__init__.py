@@ -6,10 +6,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from assess.api.console import appeals, audit, charts, cycle, entry, home, results, session
+from assess.api.console import (
+    appeals,
+    audit,
+    charts,
+    cycle,
+    downloads,
+    entry,
+    home,
+    results,
+    session,
+    sheets,
+)
 from assess.api.console.web import HERE
 
-ROUTERS = (session, home, cycle, entry, audit, charts, results, appeals)
+ROUTERS = (session, home, cycle, entry, audit, charts, results, appeals, downloads, sheets)
 
 
 def install(app: FastAPI) -> None:

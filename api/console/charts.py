@@ -4,6 +4,7 @@ server as SVG with the numbers beside them as tables."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,9 +14,16 @@ from assess.api.console import labels, svg
 from assess.api.console.web import ConsoleRoute, ConsoleViewer, page, services_of
 from assess.application.charts import distribution, histogram
 from assess.application.progress import NO_ITEM, progress
+from assess.application.stats import ALL, stats
 from assess.domain.errors import DomainError
+from assess.domain.schemes import PERFORMANCE_EVALUATION
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
+
+# A submitter whose mean is this far (points, either way) from every submitter's mean of
+# the same key is flagged on the page: a presentation threshold, not a rule of SPEC §10.
+LEAN_FLAG = Decimal(5)
+STAT_KEYS = {"item": "考核项目评分"}
 
 
 @router.get("/c/{cycle_id}/charts", response_class=HTMLResponse)
@@ -53,6 +61,9 @@ def charts(request: Request, viewer: ConsoleViewer) -> HTMLResponse:
             groups=[{**group, "chart": _grade_chart(group)} for group in groups],
             bins=bins,
             histogram_chart=_histogram_chart(bins, len(rows)),
+        )
+        context["statistics"] = _statistics(
+            stats(app, viewer.cycle, document["version"]), document["scheme"]
         )
     return page(
         request,
@@ -128,3 +139,37 @@ def _percent(entry: dict[str, Any]) -> str:
     if not entry["required"]:
         return "—"
     return f"{100 * entry['present'] // entry['required']}%"
+
+
+def _statistics(document: dict[str, Any], scheme: str) -> dict[str, Any]:
+    """SPEC §10's statistics as the page shows them: categories (all units first), the
+    submitters by lean (largest either way first, flagged from LEAN_FLAG) and the
+    self-evaluation gaps (already the flagged ones, largest first)."""
+    categories = [
+        {**entry, "label": "全部单位" if entry["category"] == ALL else None}
+        for entry in document["categories"]
+    ]
+    leans = sorted(
+        document["submitters"],
+        key=lambda entry: (-abs(Decimal(entry["lean"])), entry["key"], entry["actor"]),
+    )
+    return {
+        "version": document["version"],
+        "categories": categories,
+        "quotas": any("quota" in entry for entry in categories),
+        "submitters": [
+            {
+                **entry,
+                "key_label": _key_label(entry["key"]),
+                "flagged": abs(Decimal(entry["lean"])) >= LEAN_FLAG,
+            }
+            for entry in leans
+        ],
+        "lean_flag": LEAN_FLAG,
+        "self_gaps": document["self_gaps"],
+        "gaps_apply": scheme == PERFORMANCE_EVALUATION,
+    }
+
+
+def _key_label(key: str) -> str:
+    return STAT_KEYS.get(key) or labels.METHODS.get(key) or labels.COMPONENTS.get(key) or key

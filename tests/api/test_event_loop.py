@@ -24,8 +24,12 @@ CYCLE = "2025-leadership-team"
 PASSWORD = "admin-password"
 HEALTHY_WITHIN = 0.1  # seconds
 # The slowest answers may meet a garbage-collector pause in the server, which stops every
-# thread, or a busy CPU (two cores shared with other work): the bound is for nine in ten.
-SHARE = 0.9
+# thread, or a busy CPU (two cores shared with the suite's other worker): the bound is for
+# four in five, and the median answer within TYPICAL. A blocked event loop fails both by
+# far: an answer asked during a replay then waits for its end, so the waits spread evenly
+# over the replay's length (over 0.15 s, checked), a median of half of it or more.
+SHARE = 0.8
+TYPICAL = 0.05  # seconds
 ATTEMPTS = 2
 
 
@@ -83,7 +87,8 @@ def test_healthz_answers_while_a_large_replay_is_in_progress(
     for _ in range(ATTEMPTS):
         with cpu_turn(exclusive=True), serving(url) as server:
             waits = healthz_waits(server, past_versions)
-        if sum(wait < HEALTHY_WITHIN for wait in waits) >= SHARE * len(waits):
+        quick = sum(wait < HEALTHY_WITHIN for wait in waits)
+        if quick >= SHARE * len(waits) and waits[len(waits) // 2] <= TYPICAL:
             return
     pytest.fail(f"/healthz waits (s): {[round(w, 3) for w in waits]}")
 
