@@ -64,3 +64,19 @@ COMPONENTS = {
 }
 
 CATEGORIES = {"town": "镇（街道）", "municipal": "市直单位"}
+
+# group-party-org's negative list (负面清单), in the regulation's words (document 1).
+DEDUCTION_AREAS = {
+    "political": "政治建设",
+    "ideology_culture": "思想文化建设",
+    "organization": "组织建设",
+    "cadres_talent": "干部人才队伍建设",
+    "conduct": "作风建设",
+    "discipline_integrity": "纪律建设及反腐倡廉建设",
+    "mass_organizations": "群团工作",
+    "petitions": "信访工作",
+    "stability": "稳定工作",
+    "confidentiality": "保密工作",
+    "public_security": "综治工作",
+    "responsibility_system": "党建工作责任制",
+}

@@ -41,7 +41,7 @@ from assess.application.entry import (
     entry_plan,
     entry_sheet,
 )
-from assess.application.labels import CATEGORIES, COMPONENTS
+from assess.application.labels import CATEGORIES, COMPONENTS, DEDUCTION_AREAS
 from assess.application.service import AssessApp
 from assess.domain.errors import ActionRefused, DomainError
 from assess.domain.requests import Request
@@ -78,6 +78,10 @@ class Layout:
     actor: str
     pages: list[Page]
     points: tuple[tuple[str, str], ...]  # performance-evaluation's fixed points (value, label)
+    # group-party-org's negative list: the components the actor scores, which deductions
+    # may give instead of a score (empty elsewhere), and the units it scores.
+    deductible: tuple[str, ...] = ()
+    deduction_units: tuple[str, ...] = ()
 
     @property
     def version(self) -> str:
@@ -109,7 +113,14 @@ def layout(app: AssessApp, cycle_id: str, actor: str) -> Layout:
                 if any(c.key in row.values for c in columns) and row not in rows:
                     rows.append(row)
     pages = [Page(title, columns, rows) for title, (columns, rows) in groups.items() if rows]
-    return Layout(cycle_id, actor, pages, points)
+    deductible: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    if first.deduction_areas:
+        deductible = tuple(
+            dict.fromkeys(c.name for g in grids for c in g.columns if c.kind == SCORE)
+        )
+        units = tuple(dict.fromkeys(r.unit for g in grids for r in g.rows))
+    return Layout(cycle_id, actor, pages, points, deductible, units)
 
 
 def _title(column: Column) -> str:
@@ -141,6 +152,8 @@ def template(app: AssessApp, cycle_id: str, actor: str) -> bytes:
     book.remove(book.active)  # type: ignore[arg-type]
     for page in shape.pages:
         _write_page(book.create_sheet(page.title), page, shape)
+    if shape.deductible:
+        _write_negative_list(book.create_sheet(NEGATIVE_LIST), shape)
     meta = book.create_sheet(META)
     for row in (("cycle", cycle_id), ("actor", actor), ("version", shape.version)):
         meta.append(row)
@@ -150,6 +163,91 @@ def template(app: AssessApp, cycle_id: str, actor: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+# ---- the negative list (负面清单, group-party-org): deductions instead of a score ----------
+
+NEGATIVE_LIST = "负面清单"
+NEGATIVE_HEADERS = ("单位编号", "考核项", "扣分方面", "扣分", "事由")
+NEGATIVE_ROWS = 500  # rows open for entry
+
+
+def _write_negative_list(sheet: Worksheet, shape: Layout) -> None:
+    """A row per deduction: unit, component, area (the regulation's words), points,
+    reason. The rows of one unit and component become one `submit_score` whose score is
+    100 less their points (SPEC §2.1)."""
+    sheet.append(list(NEGATIVE_HEADERS))
+    sheet.append(["unit", "component", "area", "points", "reason"])
+    for cell in (*sheet[1], *sheet[2]):
+        cell.font = Font(bold=True)
+    choices = (
+        (2, [COMPONENTS.get(name, name) for name in shape.deductible]),
+        (3, list(DEDUCTION_AREAS.values())),
+    )
+    for column, names in choices:
+        listed = DataValidation(type="list", formula1='"' + ",".join(names) + '"')
+        letter = get_column_letter(column)
+        listed.add(f"{letter}3:{letter}{NEGATIVE_ROWS + 2}")
+        sheet.add_data_validation(listed)
+    points = DataValidation(type="decimal", operator="between", formula1="0", formula2="100")
+    points.add(f"D3:D{NEGATIVE_ROWS + 2}")
+    sheet.add_data_validation(points)
+    for row in sheet.iter_rows(min_row=3, max_row=NEGATIVE_ROWS + 2, max_col=5):
+        for cell in row:
+            cell.protection = Protection(locked=False)
+    for letter, width in zip("ABCDE", (14, 14, 22, 10, 40), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A3"
+    sheet.protection.sheet = True
+
+
+def _read_negative_list(
+    sheet: Worksheet, shape: Layout, problems: list[str]
+) -> list[tuple[dict[str, Any], list[str]]]:
+    """The deductions of the sheet as `submit_score` actions (with the cells each came
+    from), every bad cell a problem."""
+    if [_text(cell.value) for cell in sheet[2][:5]] != [
+        "unit", "component", "area", "points", "reason"
+    ]:  # fmt: skip
+        problems.append(f"{NEGATIVE_LIST}!A2: 表头被改动，请重新下载模板")
+        return []
+    components = {COMPONENTS.get(name, name): name for name in shape.deductible}
+    components.update({name: name for name in shape.deductible})
+    areas = {label: code for code, label in DEDUCTION_AREAS.items()}
+    areas.update({code: code for code in DEDUCTION_AREAS})
+    grouped: dict[tuple[str, str], tuple[list[dict[str, Any]], list[str]]] = {}
+    for row in sheet.iter_rows(min_row=3, max_col=5):
+        unit, component, area, points, reason = (_text(cell.value) for cell in row)
+        if not any((unit, component, area, points, reason)):
+            continue
+        where = f"{NEGATIVE_LIST}!A{row[0].row}"
+        bad = len(problems)
+        if unit not in shape.deduction_units:
+            problems.append(f"{NEGATIVE_LIST}!{row[0].coordinate}: 单位 “{unit}” 不在模板中")
+        if component not in components:
+            shown = "、".join(COMPONENTS.get(n, n) for n in shape.deductible)
+            problems.append(f"{NEGATIVE_LIST}!{row[1].coordinate}: “{component}” 不是 {shown} 之一")
+        if area not in areas:
+            problems.append(f"{NEGATIVE_LIST}!{row[2].coordinate}: “{area}” 不是负面清单的扣分方面")
+        value = _number(points)
+        if value is None or not 0 < value <= 100 or value != value.quantize(Decimal("0.01")):
+            problems.append(
+                f"{NEGATIVE_LIST}!{row[3].coordinate}: 扣分 “{points}” 须为大于 0、"
+                "不超过 100、最多两位小数的数"
+            )
+        if len(problems) > bad or value is None:
+            continue
+        key = (unit, components[component])
+        entries, refs = grouped.setdefault(key, ([], []))
+        entries.append({"area": areas[area], "points": value, "reason": reason})
+        refs.append(where)
+    return [
+        (
+            {"unit": unit, "component": component, "deductions": entries},
+            refs,
+        )
+        for (unit, component), (entries, refs) in sorted(grouped.items())
+    ]
 
 
 def _write_page(sheet: Worksheet, page: Page, shape: Layout) -> None:
@@ -267,24 +365,37 @@ def import_sheet(
     known = app.inspect(cycle_id, lambda cycle: (set(cycle.units), set(cycle.items)))
     cells: dict[Cell, str] = {}
     refs: dict[Cell, str] = {}
+    deduction_refs: list[tuple[int, list[str]]] = []
+    expected = {page.title for page in shape.pages} | {META}
+    if shape.deductible:
+        expected.add(NEGATIVE_LIST)
     for name in book.sheetnames:
-        if name != META and name not in {page.title for page in shape.pages}:
+        if name not in expected:
             problems.append(f"{name}: 未知的工作表")
     for page in shape.pages:
         if page.title not in book.sheetnames:
             problems.append(f"{page.title}: 缺少工作表")
             continue
         _read_page(book[page.title], page, shape, known, problems, cells, refs)
+    deductions = []
+    if shape.deductible and NEGATIVE_LIST in book.sheetnames:
+        deductions = _read_negative_list(book[NEGATIVE_LIST], shape, problems)
     if problems:
         raise SheetProblems(problems)
     plan = entry_plan(app, cycle_id, actor, cells)
+    for action, where in deductions:  # after the grid: the deductions decide that score
+        plan.actions.append({"do": "submit_score", "by": actor, **action})
+        deduction_refs.append((len(plan.actions) - 1, where))
     if not plan.actions:  # nothing new: unless this keyed request stored it before
         earlier = app.inspect(cycle_id, lambda cycle: stored_before(cycle, request))
         return earlier or app.inspect(cycle_id, lambda cycle: applied(cycle, 0))
     try:
         return app.act(cycle_id, plan.actions, account=account, request=request)
     except ActionRefused as refusal:
-        where = [refs[cell] for cell in plan.cells_of(refusal.index, refusal.message)]
+        listed = dict(deduction_refs)
+        where = listed.get(refusal.index) or [
+            refs[cell] for cell in plan.cells_of(refusal.index, refusal.message)
+        ]
         raise SheetProblems(
             [f"{ref}: 被拒绝（{refusal.code}）：{refusal.message}" for ref in where]
         ) from None

@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from assess.application.labels import CATEGORIES, COMPONENTS, ROLES, VERBS
+from assess.application.labels import (  # DEDUCTION_AREAS: read by the entry page
+    CATEGORIES,
+    COMPONENTS,
+    DEDUCTION_AREAS,  # noqa: F401
+    ROLES,
+    VERBS,
+)
 
 SCHEMES = {
     "group-party-org": "集团公司基层党组织党建工作考核",
@@ -45,21 +51,6 @@ BODIES = {
 
 # ---- score entry (entry.py) ---------------------------------------------------------------
 
-# group-party-org's negative list (负面清单), in the regulation's words (document 1).
-DEDUCTION_AREAS = {
-    "political": "政治建设",
-    "ideology_culture": "思想文化建设",
-    "organization": "组织建设",
-    "cadres_talent": "干部人才队伍建设",
-    "conduct": "作风建设",
-    "discipline_integrity": "纪律建设及反腐倡廉建设",
-    "mass_organizations": "群团工作",
-    "petitions": "信访工作",
-    "stability": "稳定工作",
-    "confidentiality": "保密工作",
-    "public_security": "综治工作",
-    "responsibility_system": "党建工作责任制",
-}
 # leadership-team's annual evaluation award (年度工作考评综合奖, document 2).
 AWARDS = {"first": "一等奖", "second": "二等奖", "other": "其他等次奖"}
 

@@ -264,3 +264,43 @@ def test_not_a_workbook(app: AssessApp) -> None:
     cycle, _ = _perf(app)
     with pytest.raises(DomainError, match="不是有效的 xlsx"):
         import_sheet(app, cycle, b"not a workbook", "as")
+
+
+def test_the_negative_list_sheet_gives_scores_by_deduction(app: AssessApp) -> None:
+    """group-party-org: rows of 负面清单 for one unit and component become one
+    `submit_score` with those deductions (its score 100 less their points); a bad row is
+    refused at its cells, nothing stored."""
+    base, _ = _split(_seasons()["group-party-org"], "as")
+    app.import_season(base)
+    cycle = base["cycle"]["id"]
+    data = template(app, cycle, "as")
+    sheet = load_workbook(io.BytesIO(data))["负面清单"]
+    assert [cell.value for cell in sheet[1]] == ["单位编号", "考核项", "扣分方面", "扣分", "事由"]
+    shown = {
+        tuple(v.sqref.ranges)[0].coord: v.formula1 for v in sheet.data_validations.dataValidation
+    }
+    assert "政治建设" in shown["C3:C502"] and "年终考核" in shown["B3:B502"]
+
+    def put(book: Any, row: int, values: list[Any]) -> None:
+        for column, value in zip("ABCDE", values, strict=True):
+            book["负面清单"][f"{column}{row}"] = value
+
+    def bad(book: Any) -> None:
+        put(book, 3, ["P9", "年中考核", "打牌", "101", "x"])
+
+    assert _refused(app, cycle, _edit(data, bad)) == [
+        "负面清单!A3: 单位 “P9” 不在模板中",
+        "负面清单!B3: “年中考核” 不是 上半年调研、下半年调研、年终考核 之一",
+        "负面清单!C3: “打牌” 不是负面清单的扣分方面",
+        "负面清单!D3: 扣分 “101” 须为大于 0、不超过 100、最多两位小数的数",
+    ]
+
+    def deductions(book: Any) -> None:
+        put(book, 3, ["P1", "年终考核", "政治建设", "1.5", "学习不到位"])
+        put(book, 4, ["P1", "年终考核", "作风建设", 1, "会风"])
+
+    import_sheet(app, cycle, _edit(data, deductions), "as")
+    scored = app.events_of(cycle)[-1]
+    assert scored.data["unit"] == "P1" and scored.data["component"] == "year_end"
+    assert [d["area"] for d in scored.data["deductions"]] == ["political", "conduct"]
+    assert app.cycle(cycle).scores["P1"]["year_end"] == "97.50"
