@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from assess.api.console import labels
-from assess.api.console.charts import _grade_chart, _histogram_chart
+from assess.api.console.charts import grade_chart, histogram_chart
 from assess.api.console.web import HERE
 from assess.application.appeals import appeals_of
 from assess.application.charts import distribution, histogram
@@ -78,8 +78,8 @@ def report_html(app: AssessApp, cycle_id: str, version: int | None = None) -> st
         "digest": document["digest"],
         "head": cycle.head,
         "rows": sorted(rows, key=lambda row: (row["rank"], row["unit"])),
-        "groups": [{**group, "chart": _styled(_grade_chart(group))} for group in groups],
-        "histogram": _styled(_histogram_chart(bins, len(rows))),
+        "groups": [{**group, "chart": _styled(grade_chart(group))} for group in groups],
+        "histogram": _styled(histogram_chart(bins, len(rows))),
         "bins": bins,
         "vetoes": [
             {

@@ -58,9 +58,9 @@ def charts(request: Request, viewer: ConsoleViewer) -> HTMLResponse:
         bins = histogram(rows)
         context.update(
             version=document["version"],
-            groups=[{**group, "chart": _grade_chart(group)} for group in groups],
+            groups=[{**group, "chart": grade_chart(group)} for group in groups],
             bins=bins,
-            histogram_chart=_histogram_chart(bins, len(rows)),
+            histogram_chart=histogram_chart(bins, len(rows)),
         )
         context["statistics"] = _statistics(
             stats(app, viewer.cycle, document["version"]), document["scheme"]
@@ -76,7 +76,7 @@ def charts(request: Request, viewer: ConsoleViewer) -> HTMLResponse:
     )
 
 
-def _grade_chart(group: dict[str, Any]) -> Any:
+def grade_chart(group: dict[str, Any]) -> Any:
     name = labels.category_label(group["category"])
     rows = []
     for grade in group["grades"]:
@@ -100,7 +100,7 @@ def _grade_chart(group: dict[str, Any]) -> Any:
     return svg.bars(f"{name}等次分布", f"共 {group['units']} 个单位：{described}。", rows)
 
 
-def _histogram_chart(bins: list[dict[str, Any]], units: int) -> Any:
+def histogram_chart(bins: list[dict[str, Any]], units: int) -> Any:
     names = [f"{b['low']}–{b['high']}" for b in bins]
     described = "；".join(f"{n} 分 {b['count']} 个" for n, b in zip(names, bins, strict=True))
     return svg.columns(
