@@ -24,6 +24,11 @@ from assess.domain.texts import ID, LONGEST, NAME
 router = APIRouter(prefix="/cycles", tags=["results"])
 
 MAX_LIMIT = 1000
+# A results version, as the results and statistics routes take it.
+VersionQuery = Annotated[
+    int | None,
+    Query(ge=1, le=LARGEST_NUMBER, description="A past version; latest if absent."),
+]
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}}
 }
@@ -38,10 +43,7 @@ def results(
     cycle_id: CycleId,
     viewer: ViewerDep,
     app: AppDep,
-    version: Annotated[
-        int | None,
-        Query(ge=1, le=LARGEST_NUMBER, description="A past version; latest if absent."),
-    ] = None,
+    version: VersionQuery = None,
     category: Annotated[
         str | None,
         Query(

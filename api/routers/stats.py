@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
-from assess.api.models import LARGEST_NUMBER, StatsOut
+from assess.api.models import StatsOut
 from assess.api.routers.cycles import REFUSALS
+from assess.api.routers.results import VersionQuery
 from assess.application.stats import stats
 
 router = APIRouter(prefix="/cycles", tags=["results"])
@@ -24,10 +25,7 @@ def get_stats(
     cycle_id: CycleId,
     viewer: ViewerDep,
     app: AppDep,
-    version: Annotated[
-        int | None,
-        Query(ge=1, le=LARGEST_NUMBER, description="A past version; latest if absent."),
-    ] = None,
+    version: VersionQuery = None,
 ) -> dict[str, Any]:
     """Spread of finals and grades per category (scheme B against its quotas), each
     submitter's lean, and scheme C's self-evaluation gaps. They reveal every unit's
