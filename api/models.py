@@ -466,6 +466,13 @@ class ResultsPage(BaseModel):
 # ---- audit and appeals -------------------------------------------------------------------
 
 
+class AttachmentOut(BaseModel):
+    sha256: str = Field(description="SHA-256 of the file's bytes: the event's hash covers it.")
+    name: str
+    media_type: str
+    size: int
+
+
 class AuditRowOut(BaseModel):
     position: int
     recorded: str
@@ -484,6 +491,10 @@ class AuditRowOut(BaseModel):
     summary: str
     reason: str
     chain: str
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list,
+        description="The evidence files the event attaches (GET /cycles/{id}/files/{sha256}).",
+    )
 
 
 class AuditPage(BaseModel):
@@ -564,6 +575,9 @@ class VerificationOut(BaseModel):
     versions: int
     digests_matched: int
     snapshots_checked: int
+    files_checked: int = Field(
+        description="Attached evidence files found and hashing to their recorded digests."
+    )
     head: str = Field(description="The chain of the last event verified.")
     failure: str | None
     position: int | None

@@ -24,7 +24,7 @@ def summary(data: dict[str, Any], limit: int = 120) -> str:
             continue
         if key == "scores" and isinstance(value, dict):
             value = ",".join(f"{item}={score}" for item, score in value.items())
-        elif key in ("ballots", "corrections") and isinstance(value, list):
+        elif key in ("ballots", "corrections", "attachments") and isinstance(value, list):
             value = len(value)
         elif key in ("digest", "results_digest") and isinstance(value, str):
             value = value[:12]
@@ -73,8 +73,8 @@ def audit_rows(events: list[CycleEvent], unit: str | None = None) -> list[dict[s
 
 def audit_row(event: CycleEvent) -> dict[str, Any]:
     """One event of the audit trail, as `assess audit` shows it (and the `audit` view
-    stores it)."""
-    return {
+    stores it); `attachments` only for an event that attaches evidence files."""
+    row = {
         "position": event.originator_version,
         "recorded": event.timestamp.isoformat(),
         "at": event.at,
@@ -87,6 +87,9 @@ def audit_row(event: CycleEvent) -> dict[str, Any]:
         "reason": event.data.get("reason") or event.data.get("answer") or "",
         "chain": event.chain,
     }
+    if "attachments" in event.data:
+        row["attachments"] = event.data["attachments"]
+    return row
 
 
 def appeal_as_filed(event: CycleEvent) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assess.domain.attachments import Uploaded
 from assess.domain.cycle import Cycle
 from assess.domain.errors import ActionRefused, DomainError
 from assess.domain.requests import Request
@@ -36,13 +38,18 @@ class Applied:
 
 
 def perform_batch(
-    cycle: Cycle, actions: list[Any], account: str | None = None, request: Request | None = None
+    cycle: Cycle,
+    actions: list[Any],
+    account: str | None = None,
+    request: Request | None = None,
+    files: Mapping[str, Uploaded] | None = None,
 ) -> None:
     """Every action in order, submitted by `account` as part of `request` (an
-    idempotency key, or None); a refusal names the action (its index and verb)."""
+    idempotency key, or None), naming any of `files` (what the account uploaded to the
+    cycle); a refusal names the action (its index and verb)."""
     for index, action in enumerate(actions):
         try:
-            cycle.perform(action, account=account, request=request)
+            cycle.perform(action, account=account, request=request, files=files)
         except DomainError as error:
             verb = action.get("do") if isinstance(action, dict) else None
             raise ActionRefused(index, shown_verb(verb), error) from None

@@ -82,13 +82,17 @@ AUDIT_COLUMNS = [
 
 def audit_csv(records: list[dict[str, Any]]) -> bytes:
     """The audit export (application.audit.export_records): data, and the request's
-    idempotency key and digest when it named one, as canonical JSON."""
-    table: list[list[Any]] = [[*AUDIT_COLUMNS, "data", "previous", "chain"]]
+    idempotency key and digest when it named one, as canonical JSON; the evidence files
+    an event attaches, one `name sha256` a line."""
+    table: list[list[Any]] = [[*AUDIT_COLUMNS, "data", "attachments", "previous", "chain"]]
     for record in records:
         data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
+        files = "\n".join(
+            f"{entry['name']} {entry['sha256']}" for entry in record["data"].get("attachments", [])
+        )
         table.append(
             [_audit_cell(record.get(column)) for column in AUDIT_COLUMNS]
-            + [data, record["previous"], record["chain"]]
+            + [data, files, record["previous"], record["chain"]]
         )
     return _write(table)
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 
 from assess.application.batches import Applied, applied, perform_batch, stored_before
+from assess.domain.attachments import Uploaded
 from assess.domain.cycle import Cycle
 from assess.domain.errors import DomainError
 from assess.domain.requests import Request
@@ -70,11 +72,16 @@ class Ticket:
     """One caller's batch, settled by whichever thread stores it."""
 
     def __init__(
-        self, actions: list[Any], account: str | None = None, request: Request | None = None
+        self,
+        actions: list[Any],
+        account: str | None = None,
+        request: Request | None = None,
+        files: Mapping[str, Uploaded] | None = None,
     ) -> None:
         self.actions = actions
         self.account = account
         self.request = request  # its idempotency key (domain/requests.py), if it named one
+        self.files = files  # the evidence files its actions name, as the account uploaded them
         self.settled = False
         self._outcome: Applied | BaseException | None = None
 
@@ -111,10 +118,11 @@ class GroupCommit:
         actions: list[Any],
         account: str | None = None,
         request: Request | None = None,
+        files: Mapping[str, Uploaded] | None = None,
     ) -> Applied:
         """The batch stored (every action, or none of them), possibly with others; or,
         if `request` was stored before, its first answer."""
-        ticket = Ticket(actions, account, request)
+        ticket = Ticket(actions, account, request, files)
         if len(actions) == 1:
             with self._waiting_lock:
                 self._waiting.setdefault(cycle_id, []).append(ticket)
@@ -173,7 +181,7 @@ class GroupCommit:
                 else:
                     cycle = store.current(cycle_id, reading=unchecked)
                 outcomes = [
-                    decide(cycle, ticket.actions, ticket.account, ticket.request)
+                    decide(cycle, ticket.actions, ticket.account, ticket.request, ticket.files)
                     for ticket in tickets
                 ]
                 if unchecked and any(isinstance(o, DomainError) for o in outcomes):
@@ -208,7 +216,11 @@ def _pause(attempt: int) -> None:
 
 
 def decide(
-    cycle: Cycle, actions: list[Any], account: str | None = None, request: Request | None = None
+    cycle: Cycle,
+    actions: list[Any],
+    account: str | None = None,
+    request: Request | None = None,
+    files: Mapping[str, Uploaded] | None = None,
 ) -> Applied | DomainError:
     """One batch on the cycle, submitted by `account`: what it did, or why it is refused.
     A refused single action leaves the cycle as it was (every verb checks before its one
@@ -223,7 +235,7 @@ def decide(
         return earlier
     before = len(cycle.pending_events)
     try:
-        perform_batch(cycle, actions, account, request)
+        perform_batch(cycle, actions, account, request, files)
     except DomainError as error:
         if len(cycle.pending_events) != before:
             raise

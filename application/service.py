@@ -20,10 +20,12 @@ from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 from assess.application import history, library
 from assess.application.audit import audit_rows
 from assess.application.batches import Applied, applied, perform_batch, stored_before
+from assess.application.files import FileStore, named_digests
 from assess.application.freshness import ReadStaleness
 from assess.application.group_commit import CycleLocks, GroupCommit, WriterLock
 from assess.application.library import first_line
 from assess.application.views import NoSuchVersion, ReadViews, note
+from assess.domain.attachments import Uploaded
 from assess.domain.cycle import Cycle, cycle_uuid
 from assess.domain.errors import DomainError
 from assess.domain.events import CycleCreated, stored_topics
@@ -71,6 +73,11 @@ class AssessApp(Application[UUID]):
         self._locks = CycleLocks()
         self._group_commit = GroupCommit(self, self._locks)
         self.views: ReadViews | None = None  # the read views (SPEC §8), where the store has them
+        self.files: FileStore | None = None  # evidence files, where the store keeps them
+
+    def attach_files(self, files: FileStore) -> None:
+        """Evidence files (issue 15) are kept in `files`, beside the events."""
+        self.files = files
 
     def attach_views(self, views: ReadViews) -> None:
         """Reads answer from `views` where they have followed the cycle to its end."""
@@ -132,8 +139,20 @@ class AssessApp(Application[UUID]):
         """A further batch for an existing cycle, submitted by `account`: every action, or
         none of them; single actions arriving together are stored together (see
         `group_commit`). A `request` (idempotency key) stored before is answered as the
-        first time, and nothing is stored."""
-        return self._group_commit.submit(cycle_id, actions, account, request)
+        first time, and nothing is stored. Actions may name the evidence files the
+        account uploaded to the cycle."""
+        files = self.uploaded(cycle_id, actions, account)
+        return self._group_commit.submit(cycle_id, actions, account, request, files)
+
+    def uploaded(
+        self, cycle_id: str, actions: list[Any], account: str | None
+    ) -> dict[str, Uploaded]:
+        """The files the actions name that `account` uploaded to the cycle (one query,
+        and only when some action names a file)."""
+        digests = named_digests(actions) if isinstance(actions, list) else set()
+        if not digests or self.files is None or account is None:
+            return {}
+        return self.files.uploaded(cycle_id, account, digests)
 
     # ---- loading and saving (what group commit uses) -------------------------------
 

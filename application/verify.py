@@ -11,6 +11,7 @@ kept elsewhere (`expect_head`): the latest head, or one recorded at any position
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from eventsourcing.utils import resolve_topic
 
 from assess.application import library
 from assess.application.service import AssessApp
+from assess.domain.attachments import attachments_of
 from assess.domain.chain import GENESIS, event_content, link
 from assess.domain.cycle import Cycle, cycle_uuid
 from assess.domain.errors import DomainError
@@ -40,6 +42,7 @@ class Verification:
     versions: int = 0
     digests_matched: int = 0
     snapshots_checked: int = 0
+    files_checked: int = 0  # attached evidence files found and hashing to their digests
     head: str = GENESIS  # the chain of the last event verified
     failure: str | None = None
     position: int | None = None
@@ -60,6 +63,7 @@ class Verification:
             "versions": self.versions,
             "digests_matched": self.digests_matched,
             "snapshots_checked": self.snapshots_checked,
+            "files_checked": self.files_checked,
             "head": self.head,
             "failure": self.failure,
             "position": self.position,
@@ -115,6 +119,7 @@ def _replay(
                 f"event {position} ({type(event).__name__}) does not match its hash: "
                 "its content, order or link to the previous event was changed",
             )
+        _check_files(app, event, position, report)
         try:
             cycle = event.mutate(cycle)
         except Exception as error:  # noqa: BLE001 - any failure to replay is a finding
@@ -211,6 +216,27 @@ def _check_digests(cycle: Cycle, event: CycleEvent, previous: str, report: Verif
                 position, f"the chain head recorded at {what} (event {position}) is wrong"
             )
         report.digests_matched += 1
+
+
+def _check_files(app: AssessApp, event: CycleEvent, position: int, report: Verification) -> None:
+    """Every file the event attaches is stored and hashes to the digest its (hashed)
+    content records: a changed or missing file names the event and the file."""
+    listed = attachments_of(event.data)
+    if not listed:
+        return
+    if app.files is None:
+        raise VerificationFailed(position, f"event {position} attaches files; no file store")
+    digests = [entry["sha256"] for entry in listed]
+    for entry, (sha256, content) in zip(listed, app.files.read_many(digests), strict=True):
+        where = f"event {position} ({type(event).__name__}) attaches {entry['name']} ({sha256})"
+        if content is None:
+            raise VerificationFailed(position, f"{where}: the stored file is missing")
+        found = hashlib.sha256(content).hexdigest()
+        if found != sha256:
+            raise VerificationFailed(
+                position, f"{where}: the stored file hashes to {found} instead"
+            )
+        report.files_checked += 1
 
 
 def _check_snapshot(app: AssessApp, cycle: Cycle, row: Any, position: int) -> None:

@@ -62,6 +62,7 @@ AUDIT_COLUMNS = [
     ("verb_label", "操作"),
     ("summary", "内容"),
     ("reason", "原因/答复"),
+    ("files", "佐证材料"),
     ("chain", "链哈希"),
 ]
 SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -187,6 +188,9 @@ def audit_workbook(app: AssessApp, cycle_id: str, unit: str | None = None) -> by
     for row in rows:
         cells = {**row, "verb_label": VERBS.get(row["verb"], row["verb"])}
         cells["role"] = ROLES.get(row["role"], row["role"])
+        cells["files"] = "\n".join(
+            f"{entry['name']} {entry['sha256']}" for entry in row.get("attachments", [])
+        )
         table.append([cells.get(key) for key, _ in AUDIT_COLUMNS])
     _table(sheet, [label for _, label in AUDIT_COLUMNS], table)
     return _saved(book)

@@ -145,6 +145,7 @@ def verification(report: dict[str, Any]) -> None:
         "results versions": report["versions"],
         "digests matched": report["digests_matched"],
         "snapshots checked": report["snapshots_checked"],
+        "files checked": report["files_checked"],
         "chain head": report["head"],
     }
     if report.get("expected_head_at") is not None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from assess.domain.attachments import Uploaded, read_attachments
 from assess.domain.errors import DomainError
 from assess.domain.fields import declared_fields, entry_shape, field_names
 from assess.domain.numbers import parse_decimal, parse_in_range
@@ -71,6 +72,8 @@ class Act:
         self.at = parse_at(action.get("at"))
         self.account: str | None = None  # who submitted it (SPEC §4.1), set by the cycle
         self.request: dict[str, str] | None = None  # its idempotency key, set by the cycle
+        # the files the account uploaded to the cycle, by digest, set by the cycle
+        self.files: Mapping[str, Uploaded] = {}
 
     def _refuse_unknown(self, entry_of: str | None) -> None:
         for key in self.fields:
@@ -103,6 +106,20 @@ class Act:
         if not isinstance(value, str) or not value.strip():
             raise DomainError("invalid_value", f"{name} must be a non-empty text, got {value!r}")
         return checked_text(value, name, declared_fields(self.shape)[name].doc.text_kind)
+
+    def attachments(self) -> dict[str, Any]:
+        """`{"attachments": [...]}` when the action names evidence files, else nothing:
+        an event without files has the content, and so the hash, it always had."""
+        if not self.has("attachments"):
+            return {}
+        kind = declared_fields(entry_shape(self.shape, "attachments"))["name"].doc.text_kind
+        return {
+            "attachments": read_attachments(
+                self.raw("attachments"),
+                self.files,
+                lambda value, name: checked_text(value, name, kind),
+            )
+        }
 
     def choice(self, name: str, allowed: Iterable[str]) -> str:
         value = self.raw(name)

@@ -11,6 +11,7 @@ Nothing is recorded unless every check passes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from eventsourcing.utils import register_topic
 
 from assess.domain import events as ev
 from assess.domain.actions import Act, bounded_score, day_of
+from assess.domain.attachments import Uploaded
 from assess.domain.chain import GENESIS, event_content, link
 from assess.domain.errors import DomainError
 from assess.domain.policy import ROLES, admit
@@ -161,11 +163,16 @@ class Cycle(Aggregate):
     # ---- dispatch: the checks of SPEC §3, in order --------------------------------
 
     def perform(
-        self, action: dict[str, Any], account: str | None = None, request: Request | None = None
+        self,
+        action: dict[str, Any],
+        account: str | None = None,
+        request: Request | None = None,
+        files: Mapping[str, Uploaded] | None = None,
     ) -> None:
         """SPEC §3's table admits the action; the verb's method checks its fields.
         `account` submitted it (SPEC §4.1): its events record it beside the actor, and
-        `request`, the idempotency key of the request it is part of."""
+        `request`, the idempotency key of the request it is part of; `files` are the
+        evidence files that account uploaded to the cycle, which the action may name."""
         if not isinstance(action, dict):
             raise DomainError("invalid_value", "an action must be an object")
         # Before SPEC §3's checks: a text no field may hold makes the action unreadable,
@@ -176,6 +183,7 @@ class Cycle(Aggregate):
         act = Act(action, admitted.actor, admitted.role, admitted.unit, VERBS[verb])
         act.account = account
         act.request = request
+        act.files = files or {}
         getattr(self, verb)(act)
 
     def stored_request(self, request: Request) -> dict[str, Any] | None:
@@ -354,7 +362,7 @@ class Cycle(Aggregate):
             if item not in self.items:
                 raise DomainError("unknown_item", f"no item {item!r} in this cycle")
             data["item"] = item
-        self._emit(ev.SupervisionRecorded, act, **data)
+        self._emit(ev.SupervisionRecorded, act, **data, **act.attachments())
 
     def declare_innovation(self, act: Act) -> None:
         unit = self._known_unit(act)
@@ -376,6 +384,7 @@ class Cycle(Aggregate):
             level=act.choice("level", group_party_org.LEVELS),
             title=act.text("title"),
             evidence=act.text("evidence"),
+            **act.attachments(),
         )
 
     def confirm_commendation(self, act: Act) -> None:
@@ -392,6 +401,7 @@ class Cycle(Aggregate):
             unit=unit,
             level=act.choice("level", group_party_org.LEVELS),
             title=act.text("title"),
+            **act.attachments(),
         )
 
     def open_assessment(self, act: Act) -> None:
@@ -477,7 +487,9 @@ class Cycle(Aggregate):
             raise DomainError("duplicate", f"unit {unit} is vetoed already")
         basis = act.choice("basis", VETO_BASES)
         reason = act.text("reason")
-        self._emit_maybe_version(ev.VetoApplied, act, unit=unit, basis=basis, reason=reason)
+        self._emit_maybe_version(
+            ev.VetoApplied, act, unit=unit, basis=basis, reason=reason, **act.attachments()
+        )
 
     def revoke_veto(self, act: Act) -> None:
         unit = self._known_unit(act)
@@ -503,7 +515,7 @@ class Cycle(Aggregate):
     def correct_score(self, act: Act) -> None:
         reason = act.text("reason")
         entry = self._correction_entry(act, "ballots" if act.has("ballots") else "score")
-        self._emit_version(ev.ScoreCorrected, act, **entry, reason=reason)
+        self._emit_version(ev.ScoreCorrected, act, **entry, reason=reason, **act.attachments())
 
     def _correction_entry(self, act: Act, kind: str) -> dict[str, Any]:
         """A correction by org_dept: submitter and body rules do not apply."""
@@ -534,6 +546,7 @@ class Cycle(Aggregate):
             adjustment=adjustment,
             delta=performance_evaluation.read_delta(act),
             reason=act.text("reason"),
+            **act.attachments(),
         )
 
     def approve_adjustment(self, act: Act) -> None:
@@ -579,7 +592,9 @@ class Cycle(Aggregate):
         self._require_new(self.appeals, appeal, "appeal")
         reason = act.text("reason")
         self._require_in_window(act)
-        self._emit(ev.AppealFiled, act, unit=unit, appeal=appeal, reason=reason)
+        self._emit(
+            ev.AppealFiled, act, unit=unit, appeal=appeal, reason=reason, **act.attachments()
+        )
 
     def _require_in_window(self, act: Act) -> None:
         """Publication and appeal are each dated by their `at`, else by the day they are
@@ -614,7 +629,7 @@ class Cycle(Aggregate):
         if raw and outcome != "upheld":
             raise DomainError("invalid_value", "only an upheld appeal carries corrections")
         corrections = [self._appeal_correction(act, appeal["unit"], entry) for entry in raw]
-        data = {"appeal": appeal_id, "outcome": outcome, "answer": answer}
+        data = {"appeal": appeal_id, "outcome": outcome, "answer": answer, **act.attachments()}
         if corrections:
             self._emit_version(ev.AppealResolved, act, **data, corrections=corrections)
         else:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
+from assess.domain.attachments import MEDIA_TYPES, MOST_PER_ACTION
 from assess.domain.fields import Doc
 from assess.domain.policy import ROLES
 from assess.domain.rules import DEFAULTS
@@ -125,6 +126,39 @@ class Correction:
     deductions: Deductions = None
     ballots: Annotated[list[Ballot] | None, BALLOTS] = None
     condition: Annotated[str | None, Doc("remove_cap: the condition.", "core_indicators")] = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attachment:
+    """An evidence file (佐证材料) uploaded before the action names it (`assess attach`,
+    `POST /cycles/{id}/files`): its digest, name, type and size as the upload told them."""
+
+    sha256: Annotated[
+        str, Doc("SHA-256 of the file's bytes, in hex.", "9f86d081884c7d65" + "0" * 48)
+    ]
+    name: Annotated[
+        str, Doc("The file's name, shown and downloaded.", "表彰通报.pdf", text_kind=NAME)
+    ]
+    media_type: Annotated[
+        str, Doc("The file's type, as found in its content.", "application/pdf", tuple(MEDIA_TYPES))
+    ]
+    size: Annotated[int, Doc("The file's size in bytes.", 183204, minimum=1)]
+
+
+Attachments = Annotated[
+    list[Attachment] | None,
+    Doc(
+        f"Evidence files uploaded before (at most {MOST_PER_ACTION}); the event records them.",
+        [
+            {
+                "sha256": "9f86d081884c7d65" + "0" * 48,
+                "name": "表彰通报.pdf",
+                "media_type": "application/pdf",
+                "size": 183204,
+            }
+        ],
+    ),
+]
 
 
 # ---- the verbs (SPEC §3, in the table's order) -------------------------------------------
@@ -267,6 +301,8 @@ class RecordSupervision(Action, verb="record_supervision"):
     findings: Annotated[str, Doc("What was found.", "台账完整", text_kind=FREE)]
     item: Annotated[str | None, Doc("The item concerned (optional).", "K01", text_kind=ID)] = None
 
+    attachments: Attachments = None
+
 
 @dataclass(frozen=True, kw_only=True)
 class DeclareInnovation(Action, verb="declare_innovation"):
@@ -289,6 +325,8 @@ class ClaimCommendation(Action, verb="claim_commendation"):
     ]
     unit: OwnUnit = None
 
+    attachments: Attachments = None
+
 
 @dataclass(frozen=True, kw_only=True)
 class ConfirmCommendation(Action, verb="confirm_commendation"):
@@ -304,6 +342,8 @@ class RecordCriticism(Action, verb="record_criticism"):
     unit: Unit
     level: Level
     title: Title
+
+    attachments: Attachments = None
 
 
 OpenAssessment = _fieldless("open_assessment", "年终考核: scoring opens.")
@@ -387,6 +427,8 @@ class ApplyVeto(Action, verb="apply_veto"):
     basis: Annotated[str, Doc("The ground of the veto.", "serious_dereliction", VETO_BASES)]
     reason: Reason
 
+    attachments: Attachments = None
+
 
 @dataclass(frozen=True, kw_only=True)
 class RevokeVeto(Action, verb="revoke_veto"):
@@ -417,6 +459,8 @@ class CorrectScore(Action, verb="correct_score"):
     deductions: Deductions = None
     ballots: Annotated[list[Ballot] | None, BALLOTS] = None
 
+    attachments: Attachments = None
+
 
 @dataclass(frozen=True, kw_only=True)
 class ProposeAdjustment(Action, verb="propose_adjustment"):
@@ -429,6 +473,8 @@ class ProposeAdjustment(Action, verb="propose_adjustment"):
         Doc("Points added (negative: taken off), −100…100.", -2.5, minimum=-100, maximum=100),
     ]
     reason: Reason
+
+    attachments: Attachments = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -463,6 +509,8 @@ class FileAppeal(Action, verb="file_appeal"):
     appeal: Annotated[str, Doc("The new appeal's id.", "AP-1", text_kind=ID)]
     reason: Reason
 
+    attachments: Attachments = None
+
 
 @dataclass(frozen=True, kw_only=True)
 class ResolveAppeal(Action, verb="resolve_appeal"):
@@ -480,6 +528,8 @@ class ResolveAppeal(Action, verb="resolve_appeal"):
             [{"kind": "score", "component": "year_end", "value": 90}],
         ),
     ] = None
+
+    attachments: Attachments = None
 
 
 CloseCycle = _fieldless("close_cycle", "The cycle closes; no appeal may be pending.")

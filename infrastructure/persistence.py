@@ -135,7 +135,8 @@ def open_application(app_class: type[T], url: str | None = None, **extra_env: An
     redirect the application elsewhere. A SQLite file's directory is created. An
     application that takes them (``serialise_writers``) gets the store's cross-process
     writer locks (:mod:`infrastructure.cycle_locks`), and one that reads them
-    (``attach_views``) the read views (:mod:`infrastructure.view_reader`).
+    (``attach_views``) the read views (:mod:`infrastructure.view_reader`), and one that
+    keeps them (``attach_files``) the evidence files (:mod:`infrastructure.file_store`).
     """
     resolved = resolve_url(url)
     path = sqlite_path(resolved)
@@ -153,6 +154,11 @@ def open_application(app_class: type[T], url: str | None = None, **extra_env: An
         from assess.infrastructure.view_reader import ViewReader
 
         attach(ViewReader(app))  # type: ignore[arg-type]
+    keep_files = getattr(app, "attach_files", None)
+    if keep_files is not None:  # evidence files, in the same database as the events
+        from assess.infrastructure.file_store import SQLFileStore
+
+        keep_files(SQLFileStore(app.recorder.datastore.engine))  # type: ignore[attr-defined]
     serialise = getattr(app, "serialise_writers", None)
     if serialise is not None:  # writers in other processes on this store wait in turn
         writers = cycle_locks.for_recorder(getattr(app, "recorder", None))
