@@ -16,12 +16,13 @@ from assess.api.auth import Tokens
 from assess.api.demo import load_demo
 from assess.api.deps import Services
 from assess.api.health_probe import Probe
-from assess.api.middleware import BodyLimit, Edge
+from assess.api.middleware import BodyLimit, Edge, upload_limits
 from assess.api.routers import (
     appeals,
     audit,
     auth,
     cycles,
+    files,
     health,
     organisation,
     results,
@@ -48,7 +49,8 @@ Authenticate with `POST /auth/token` (account name and password) and send the to
 holds in that cycle. Refusals are `{"error", "message", "action_index", "request_id"}`
 with status 403 (permission), 409 (stage, conflict, duplicate), 404 (not found), 422
 (invalid input, incomplete), 401 (no valid token), 413 (a body over the limit, 16 MiB by
-default) and 429 (too many failed sign-ins for a name; see `Retry-After`).
+default; an evidence file over 20 MiB) and 429 (too many failed sign-ins for a name; see
+`Retry-After`).
 """
 
 
@@ -61,6 +63,7 @@ def open_services(url: str, settings: Settings) -> Services:
         url,
         AGGREGATE_CACHE_MAXSIZE=str(settings.cache_size),
         READ_STALENESS_MS=str(settings.read_staleness_ms),
+        MAX_FILE_MB=str(settings.max_file_mb),
         **limits.as_env(),
     )
     hasher = password_hasher(settings.argon2_time_cost, settings.argon2_memory_kib)
@@ -116,6 +119,7 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
         structure,
         results,
         sheets,
+        files,
         stats,
         audit,
         appeals,
@@ -126,6 +130,8 @@ def create_app(url: str | None = None, settings: Settings | None = None) -> Fast
     for router in routers:
         api.include_router(router.router)
     # The last added is the outermost: Edge sees the 413 of BodyLimit too.
-    api.add_middleware(BodyLimit, max_mib=settings.max_body_mb)
+    api.add_middleware(
+        BodyLimit, max_mib=settings.max_body_mb, larger=upload_limits(settings.max_file_mb)
+    )
     api.add_middleware(Edge)
     return api

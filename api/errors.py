@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
+from assess.application.files import TooLarge
 from assess.domain.errors import ActionRefused, DomainError
 from assess.domain.suggest import unknown_verb
 from assess.domain.verbs import VERBS
@@ -85,6 +86,8 @@ def _response(
 
 async def on_domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
+    if isinstance(error, TooLarge):
+        return _response(413, "too_large", error.message)
     if isinstance(error, ActionRefused):
         message = f"action #{error.index} ({error.verb}): {error.message}"
         return _response(STATUS_OF_CODE[error.code], error.code, message, error.index)

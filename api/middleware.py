@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from uuid import uuid4
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -20,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assess.api.errors import internal_error, log, request_id, too_large
 from assess.application.views import answered_from, answers_noted
+from assess.domain.attachments import MOST_PER_ACTION
 
 INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 # Fit for the coming server-rendered console: its scripts and styles are files of this
@@ -81,19 +83,43 @@ class BodyTooLarge(Exception):
     it (FastAPI turns a failed body read into a 400), the client gets the 413."""
 
 
+def upload_limits(max_file_mib: int) -> list[tuple[re.Pattern[str], int]]:
+    """The bodies that carry evidence files, and their limits in MiB: one file (and its
+    form's few bytes) to `POST /cycles/{id}/files`, up to ten with a console form that
+    acts (`/c/{cycle}/act/...`). The file's own limit is checked where it is read."""
+    return [
+        (re.compile(r"/cycles/[^/]+/files"), max_file_mib + 1),
+        (re.compile(r"/c/[^/]+/(files|act/[^/]+)"), MOST_PER_ACTION * max_file_mib + 1),
+    ]
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_mib: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_mib: int,
+        larger: Sequence[tuple[re.Pattern[str], int]] = (),
+    ) -> None:
         self.app = app
         self.max_mib = max_mib
-        self.max_bytes = max_mib * MIB
+        self.larger = larger
+
+    def limit_of(self, path: str) -> int:
+        """The limit in MiB of a request to `path`."""
+        for pattern, mib in self.larger:
+            if pattern.fullmatch(path):
+                return max(mib, self.max_mib)
+        return self.max_mib
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_mib = self.limit_of(scope["path"])
+        max_bytes = max_mib * MIB
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-            await too_large(self.max_mib)(scope, receive, send)
+        if declared.isascii() and declared.isdigit() and int(declared) > max_bytes:
+            await too_large(max_mib)(scope, receive, send)
             return
         received = 0
         exceeded = answered = refused = False
@@ -103,7 +129,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     exceeded = True
                     raise BodyTooLarge
             return message
@@ -115,7 +141,7 @@ class BodyLimit:
                 await send(message)
             elif not refused and message["type"] == "http.response.start":
                 refused = True  # the app's own answer to the failed read is dropped
-                await too_large(self.max_mib)(scope, receive, send)
+                await too_large(max_mib)(scope, receive, send)
 
         try:
             await self.app(scope, counted_receive, send_unless_refused)
@@ -123,4 +149,4 @@ class BodyLimit:
             if not exceeded:
                 raise
             if not (answered or refused):
-                await too_large(self.max_mib)(scope, receive, send)
+                await too_large(max_mib)(scope, receive, send)

@@ -552,6 +552,10 @@ class FindingOut(CauseOut):
     findings: str
 
 
+class CaseFileAttachmentOut(AttachmentOut):
+    position: int = Field(description="The first event of the case file that attaches it.")
+
+
 class CaseFileOut(BaseModel):
     """Everything an appeal review needs, in one document."""
 
@@ -565,6 +569,9 @@ class CaseFileOut(BaseModel):
     )
     supervision: list[FindingOut] = Field(description="Supervision findings on the unit.")
     events: list[AuditRowOut] = Field(description="Every event that touched the unit.")
+    files: list[CaseFileAttachmentOut] = Field(
+        description="Every evidence file those events attach, once, with the first position."
+    )
     resolution: ResolutionOut | None
 
 

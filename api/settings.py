@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     max_body_mb: int = Field(
         16, ge=1, le=1024, description="Largest request body in MiB; a larger one is 413."
     )
+    max_file_mb: int = Field(
+        20,
+        ge=1,
+        le=1024,
+        description="Largest evidence file in MiB (POST /cycles/{id}/files); a larger one is "
+        "413. Up to 10 may be attached to one action.",
+    )
     hash_concurrency: int = Field(
         max(1, (os.cpu_count() or 2) // 2),
         ge=1,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assess.application.audit import appeal_as_filed, audit_rows, concerning, verb_of
+from assess.application.files import attachments_in
 from assess.application.history import compare_results, describe
 from assess.application.service import AssessApp
 from assess.application.views import note
@@ -59,7 +60,8 @@ def appeals_of(app: AssessApp, cycle_id: str, unit: str | None = None) -> list[d
 def case_file(app: AssessApp, cycle_id: str, appeal_id: str) -> dict[str, Any]:
     """Everything an appeal review needs: the appeal; the unit's figures at publication,
     after the answer and now; the inputs behind them (who, when) and every other event
-    that touched the unit; the supervision findings; the answer and its corrections."""
+    that touched the unit; the supervision findings; the answer and its corrections; and
+    every evidence file those events attach (`files`, with the position of the first)."""
     events = app.events_of(cycle_id)
     filed = _find(events, AppealFiled, appeal_id)
     unit = filed.data["unit"]
@@ -91,6 +93,7 @@ def case_file(app: AssessApp, cycle_id: str, appeal_id: str) -> dict[str, Any]:
         "inputs": inputs,
         "supervision": findings,
         "events": audit_rows(events, unit),
+        "files": attachments_in(event for _, event in concerning(events, unit)),
         "resolution": None if resolved is None else _resolution(resolved),
     }
 

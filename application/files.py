@@ -65,10 +65,9 @@ class FileStore(Protocol):
 class TooLarge(DomainError):
     """A file over the limit (HTTP 413 `too_large`)."""
 
-    def __init__(self, size: int, limit_mb: int) -> None:
+    def __init__(self, limit_mb: int) -> None:
         super().__init__(
-            "invalid_value",
-            f"the file is {size / MIB:.1f} MiB; at most {limit_mb} MiB (ASSESS_MAX_FILE_MB)",
+            "invalid_value", f"the file is larger than {limit_mb} MiB (ASSESS_MAX_FILE_MB)"
         )
 
 
@@ -172,7 +171,7 @@ def upload(
     over the limit or of another type stores nothing."""
     shown = file_name(name)
     if len(content) > limit_mb * MIB:
-        raise TooLarge(len(content), limit_mb)
+        raise TooLarge(limit_mb)
     if not content:
         raise DomainError("invalid_value", f"{shown} is empty")
     media_type = sniff(content)
@@ -318,7 +317,7 @@ def upload_for(app: AssessApp, viewer: Viewer, name: str | None, content: bytes)
     scheme = viewer.state.summary["scheme"]
     if not may_attach(scheme, viewer.role):
         raise DomainError(
-            "permission_denied", f"a {viewer.role} names no evidence files in {scheme}"
+            "permission_denied", f"role {viewer.role} attaches no evidence files in {scheme}"
         )
     if app.files is None:
         raise DomainError("invalid_value", "this store keeps no files")
