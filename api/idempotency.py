@@ -63,3 +63,23 @@ async def _ignored(
 
 
 IGNORED_KEY = Depends(_ignored)
+
+
+async def _by_content(
+    key: Annotated[
+        str | None,
+        AfterValidator(_checked),
+        Header(
+            alias="Idempotency-Key",
+            description=(
+                f"Optional, {KEY_RULE}: accepted and not needed, as a file is stored by the "
+                "SHA-256 of its bytes: the same upload again stores nothing new."
+            ),
+            json_schema_extra=_SCHEMA,
+        ),
+    ] = None,
+) -> None:
+    """Checked like everywhere else; the content's digest makes the upload idempotent."""
+
+
+CONTENT_KEYED = Depends(_by_content)

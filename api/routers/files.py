@@ -13,6 +13,7 @@ from fastapi import APIRouter, File, Form, Path, Query, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from assess.api.deps import AppDep, CycleId, ViewerDep
+from assess.api.idempotency import CONTENT_KEYED
 from assess.api.models import AttachmentOut
 from assess.api.routers.cycles import REFUSALS
 from assess.application.files import (
@@ -49,6 +50,7 @@ class FileOut(AttachmentOut):
 
 @router.post(
     "/{cycle_id}/files",
+    dependencies=[CONTENT_KEYED],
     status_code=201,
     response_model=UploadOut,
     responses={**REFUSALS, 413: {"description": "Over ASSESS_MAX_FILE_MB (20 MiB)."}},
