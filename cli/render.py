@@ -227,6 +227,13 @@ def case_file(document: dict[str, Any]) -> None:
         out.print("supervision findings:")
         for entry in document["supervision"]:
             out.print(f"  #{entry['position']} by {_who(entry)}: {entry['findings']}")
+    if document.get("files"):
+        out.print("evidence files:")
+        for entry in document["files"]:
+            out.print(
+                f"  #{entry['position']} {entry['name']} ({entry['media_type']}, "
+                f"{entry['size']} bytes) sha256 {entry['sha256']}"
+            )
     resolution = document["resolution"]
     if resolution:
         out.print(
@@ -407,3 +414,54 @@ def stats_tables(document: dict[str, Any]) -> None:
         for entry in document["self_gaps"]:
             table.add_row(entry["unit"], entry["self"], entry["others"], entry["gap"])
         out.print(table)
+
+
+def files_tables(document: dict[str, Any]) -> None:
+    """A cycle's evidence files (佐证材料): those attached, with the events that attach
+    them, then the uploads no event attaches yet."""
+    from assess.domain.attachments import MEDIA_TYPES
+
+    out = console()
+    if not document["attached"] and not document["not_attached"]:
+        out.print(f"cycle {document['cycle']}: no evidence files (佐证材料)", markup=False)
+        return
+    attached = Table(title=f"佐证材料 · {document['cycle']}")
+    for column in ("文件名 name", "类型 type", "大小 bytes", "sha256", "所附事项 events"):
+        attached.add_column(column, justify="right" if "bytes" in column else "left")
+    for file in document["attached"]:
+        events = "\n".join(
+            f"#{e['position']} {e['verb']} {e['actor']}"
+            + (f" ({e['name']})" if e["name"] != file["name"] else "")
+            for e in file["events"]
+        )
+        attached.add_row(
+            Text(file["name"]),
+            MEDIA_TYPES.get(file["media_type"], file["media_type"]),
+            f"{file['size']:,}",
+            file["sha256"][:12],
+            Text(events),
+        )
+    if document["attached"]:
+        out.print(attached)
+    if not document["not_attached"]:
+        return
+    waiting = Table(title="已上传、尚未附于任何事项 uploaded, not attached")
+    for column in (
+        "文件名 name",
+        "类型 type",
+        "大小 bytes",
+        "sha256",
+        "上传账号 account",
+        "上传时间",
+    ):
+        waiting.add_column(column, justify="right" if "bytes" in column else "left")
+    for upload in document["not_attached"]:
+        waiting.add_row(
+            Text(upload["name"]),
+            MEDIA_TYPES.get(upload["media_type"], upload["media_type"]),
+            f"{upload['size']:,}",
+            upload["sha256"][:12],
+            Text(upload["account"]),
+            upload["uploaded"][:19],
+        )
+    out.print(waiting)
