@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from assess.cli.files import attach, export, files, restore
 from assess.cli.serve import serve, users
 from assess.cli.views import views
 from assess.domain.errors import DomainError
@@ -701,6 +702,10 @@ def demo(ctx: click.Context, units: int) -> None:
 cli.add_command(serve)
 cli.add_command(users)
 cli.add_command(views)
+cli.add_command(attach)
+cli.add_command(files)
+cli.add_command(export)
+cli.add_command(restore)
 
 
 def main() -> None:
