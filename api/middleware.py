@@ -85,11 +85,19 @@ class BodyTooLarge(Exception):
 
 def upload_limits(max_file_mib: int) -> list[tuple[re.Pattern[str], int]]:
     """The bodies that carry evidence files, and their limits in MiB: one file (and its
-    form's few bytes) to `POST /cycles/{id}/files`, up to ten with a console form that
-    acts (`/c/{cycle}/act/...`). The file's own limit is checked where it is read."""
+    form's few bytes) to `POST /cycles/{id}/files`, up to ten with a console form of a
+    verb that takes them (年中督查 on the cycle page, the review forms, filing and
+    answering an appeal, whose form the preview button may post without script). The
+    file's own limit is checked where it is read."""
+    with_files = MOST_PER_ACTION * max_file_mib + 1
     return [
         (re.compile(r"/cycles/[^/]+/files"), max_file_mib + 1),
-        (re.compile(r"/c/[^/]+/(files|act/[^/]+)"), MOST_PER_ACTION * max_file_mib + 1),
+        (
+            re.compile(r"/c/[^/]+/do/(claim_commendation|record_supervision|record_criticism)"),
+            with_files,
+        ),
+        (re.compile(r"/c/[^/]+/review/(apply_veto|propose_adjustment|correct_score)"), with_files),
+        (re.compile(r"/c/[^/]+/appeals(/[^/]+/(resolve|preview))?"), with_files),
     ]
 
 

@@ -23,7 +23,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from assess.application.audit import with_units
-from assess.domain.attachments import MEDIA_TYPES, SHA256, Uploaded, attachments_of
+from assess.domain.attachments import (
+    MEDIA_TYPES,
+    SHA256,
+    Uploaded,
+    attachments_of,
+    check_file_name,
+)
 from assess.domain.attachments import VERBS as ATTACHING_VERBS
 from assess.domain.errors import DomainError
 from assess.domain.events import VERB_OF_EVENT, CycleEvent
@@ -126,15 +132,19 @@ def file_name(raw: str | None) -> str:
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name:
         raise DomainError("invalid_value", "the file needs a name")
+    check_file_name(name, "the file's name")
     return checked_text(name, "name", NAME)
 
 
-def may_attach(scheme: str, role: str | None) -> bool:
-    """Whether the role acts, in this scheme, with a verb that takes attachments."""
-    return role is not None and any(
-        scheme in VERB_POLICY[verb].schemes and role in VERB_POLICY[verb].roles_of(scheme)
+def attaching_verbs(scheme: str, role: str | None, stage: str | None = None) -> list[str]:
+    """The verbs that take attachments the role uses in this scheme (in this stage)."""
+    return [
+        verb
         for verb in ATTACHING_VERBS
-    )
+        if scheme in VERB_POLICY[verb].schemes
+        and role in VERB_POLICY[verb].roles_of(scheme)
+        and (stage is None or stage in VERB_POLICY[verb].stages)
+    ]
 
 
 # ---- uploading -------------------------------------------------------------------------
@@ -312,12 +322,17 @@ def readable_file(app: AssessApp, viewer: Viewer, digest: str) -> tuple[dict[str
 
 def upload_for(app: AssessApp, viewer: Viewer, name: str | None, content: bytes) -> Upload:
     """An upload by the viewer's account to its cycle: only an actor whose role acts
-    with a verb that takes attachments may upload."""
+    with a verb that takes attachments may upload, and only in a stage where it may use
+    one (nothing can be attached to a closed cycle)."""
     viewer.acting_actor()
-    scheme = viewer.state.summary["scheme"]
-    if not may_attach(scheme, viewer.role):
+    scheme, stage = viewer.state.summary["scheme"], viewer.state.stage
+    if not attaching_verbs(scheme, viewer.role):
         raise DomainError(
             "permission_denied", f"role {viewer.role} attaches no evidence files in {scheme}"
+        )
+    if not attaching_verbs(scheme, viewer.role, stage):
+        raise DomainError(
+            "wrong_stage", f"a {viewer.role} attaches no evidence files while the cycle is {stage}"
         )
     if app.files is None:
         raise DomainError("invalid_value", "this store keeps no files")

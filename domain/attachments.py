@@ -39,6 +39,8 @@ VERBS = (
     "resolve_appeal",
 )
 SHA256 = re.compile(r"[0-9a-f]{64}")
+# Bidirectional controls: "报告\u202efdp.exe" would show as "报告exe.pdf".
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Uploaded(NamedTuple):
@@ -90,8 +92,7 @@ def _attachment(
     if not isinstance(name, str) or not name.strip():
         raise DomainError("invalid_value", f"{where}.name must be a non-empty text")
     checked_name(name, f"{where}.name")
-    if "/" in name or "\\" in name:
-        raise DomainError("invalid_value", f"{where}.name is a file name, without folders")
+    check_file_name(name, f"{where}.name")
     known = uploaded.get(digest)
     if known is None:
         raise DomainError(
@@ -111,6 +112,14 @@ def _attachment(
             f"{where}.size must be {known.size}, the uploaded file's, got {size!r}",
         )
     return {"sha256": digest, "name": name, "media_type": media_type, "size": size}
+
+
+def check_file_name(name: str, field: str) -> None:
+    """A file's name names no folder and cannot show another extension than its own."""
+    if "/" in name or "\\" in name:
+        raise DomainError("invalid_value", f"{field} is a file name, without folders")
+    if any(char in BIDI_CONTROLS for char in name):
+        raise DomainError("invalid_value", f"{field} holds a bidirectional control character")
 
 
 def attachments_of(data: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from assess.api.console import (
     cycle,
     downloads,
     entry,
+    evidence,
     home,
     results,
     session,
@@ -20,7 +21,19 @@ from assess.api.console import (
 )
 from assess.api.console.web import HERE
 
-ROUTERS = (session, home, cycle, entry, audit, charts, results, appeals, downloads, sheets)
+ROUTERS = (
+    session,
+    home,
+    cycle,
+    entry,
+    audit,
+    charts,
+    results,
+    appeals,
+    downloads,
+    sheets,
+    evidence,
+)
 
 
 def install(app: FastAPI) -> None:

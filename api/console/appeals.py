@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assess.api.console import labels
+from assess.api.console.evidence import chosen_files, with_files
 from assess.api.console.results import (
     GRADE_LABELS,
     Facts,
@@ -114,7 +115,8 @@ async def file_appeal(request: Request, cycle_id: str, viewer: ConsoleViewer) ->
         action: dict[str, Any] = {"do": "file_appeal", "by": actor, "appeal": appeal}
         if isinstance(reason, str) and reason.strip():
             action["reason"] = reason.strip()
-        act(request, viewer, [action])
+        chosen = await chosen_files(request, form)
+        act(request, viewer, [with_files(services_of(request).app, viewer, action, chosen)])
     except DomainError as error:
         failed = refusal(error)
         return appeals_page(
@@ -274,7 +276,8 @@ async def resolve(
         corrections = corrections_of_form(form)
         if corrections:
             action["corrections"] = corrections
-        act(request, viewer, [action])
+        chosen = await chosen_files(request, form)
+        act(request, viewer, [with_files(services_of(request).app, viewer, action, chosen)])
     except DomainError as error:
         failed = refusal(error)
         return appeal_page(

@@ -6,7 +6,9 @@ blocks `close_scoring` is the list it would refuse on (application/progress.py);
 forms' fields are the verbs' declarations (domain/verbs.py). Every form posts to
 `/c/{cycle}/do/{verb}`, which performs the verb as the API does and sends the browser
 back to the page (Post/Redirect/Get) with the outcome, or the server's refusal, shown
-once.
+once. 年中督查's forms (a unit's claim, an assessor's supervision and criticism) take
+evidence files (evidence.py); the files the viewer may read are listed with the events
+attaching them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assess.api.console import labels
+from assess.api.console.evidence import chosen_files, with_files
 from assess.api.console.web import (
     CheckedForm,
     ConsoleAccount,
@@ -30,7 +33,9 @@ from assess.api.console.web import (
     services_of,
 )
 from assess.application.access import Viewer
+from assess.application.files import visible_files
 from assess.application.progress import progress
+from assess.application.service import AssessApp
 from assess.application.structure import structure, todo
 from assess.domain.errors import DomainError
 from assess.domain.fields import declared_fields
@@ -38,6 +43,7 @@ from assess.domain.policy import ROLES
 from assess.domain.schemes import LEADERSHIP_TEAM, PERFORMANCE_EVALUATION
 from assess.domain.schemes import leadership_team as lt
 from assess.domain.schemes import performance_evaluation as pe
+from assess.domain.texts import FREE
 from assess.domain.verbs import VERBS
 
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
@@ -61,7 +67,14 @@ STRUCTURE_FORMS = {
     "add_actor": ("actor", "role", "unit", "body"),
     "retire_actor": ("actor", "reason"),
 }
-PERFORMED_HERE = frozenset(STRUCTURE_FORMS) | (frozenset(STAGE_VERBS) - set(ON_THEIR_OWN_PAGE))
+# 年中督查's verbs that rest on documents: their forms take evidence files (佐证材料).
+EVIDENCE_FORMS = {
+    "claim_commendation": ("claim", "level", "title", "evidence"),
+    "record_supervision": ("unit", "method", "findings", "item"),
+    "record_criticism": ("unit", "level", "title"),
+}
+FORM_FIELDS = {**STRUCTURE_FORMS, **EVIDENCE_FORMS}
+PERFORMED_HERE = frozenset(FORM_FIELDS) | (frozenset(STAGE_VERBS) - set(ON_THEIR_OWN_PAGE))
 # A scheme's own values of a field the declaration lists for every scheme together, and
 # the fields a scheme does not take (their declarations name the other scheme).
 SCHEME_CHOICES: dict[str, dict[str, tuple[Any, ...]]] = {
@@ -118,6 +131,8 @@ def overview(request: Request, viewer: ConsoleViewer, show: str | None = None) -
         next_steps=_next_steps(viewer),
         links=_links(viewer, to_do),
         forms=_forms(viewer, scheme, shape),
+        mid_year=_mid_year_forms(app, viewer, scheme),
+        evidence_files=visible_files(app, viewer) if app.files is not None else [],
         retirable=[a for a in shape["actors"] or [] if not a["retired"]],
         units_shown=shape["units"] if show == "units" else shape["units"][:LISTED],
         actors_shown=(shape["actors"] or [])
@@ -177,6 +192,25 @@ def _forms(viewer: Viewer, scheme: str, shape: dict[str, Any]) -> dict[str, list
     return forms
 
 
+def _mid_year_forms(app: AssessApp, viewer: Viewer, scheme: str) -> dict[str, list[dict]]:
+    """年中督查's forms the viewer may use now; a claim's id is proposed (the first
+    `CL-<unit>-<n>` not taken)."""
+    forms = {
+        verb: _fields(verb, names, scheme)
+        for verb, names in EVIDENCE_FORMS.items()
+        if may(viewer, verb)
+    }
+    if "claim_commendation" in forms:
+        taken = app.inspect(viewer.cycle, lambda cycle: set(cycle.claims))
+        number = 1
+        while f"CL-{viewer.unit}-{number}" in taken:
+            number += 1
+        for spec in forms["claim_commendation"]:
+            if spec["name"] == "claim":
+                spec["value"] = f"CL-{viewer.unit}-{number}"
+    return forms
+
+
 def _fields(verb: str, names: tuple[str, ...], scheme: str) -> list[dict[str, Any]]:
     declared = declared_fields(VERBS[verb])
     skipped = NOT_TAKEN.get(scheme, {}).get(verb, set())
@@ -200,6 +234,8 @@ def _fields(verb: str, names: tuple[str, ...], scheme: str) -> list[dict[str, An
                 "required": field.required,
                 "choices": choices,
                 "number": field.kind is int,
+                "long": verb in EVIDENCE_FORMS and field.doc.text_kind == FREE,
+                "label": labels.field_label_of(verb, name),
             }
         )
     return specs
@@ -220,6 +256,8 @@ async def perform(
     action = {"do": verb, "by": viewer.acting_actor(), **_values(verb, form, viewer)}
     app = services_of(request).app
     try:
+        if verb in EVIDENCE_FORMS:
+            action = with_files(app, viewer, action, await chosen_files(request, form))
         app.act(cycle_id, [action], account=account.name)
     except DomainError as error:
         title = labels.ERROR_TITLES.get(error.code, "操作未完成")
@@ -245,7 +283,7 @@ def _values(verb: str, form: Any, viewer: Viewer) -> dict[str, Any]:
     an integer field given in digits as an integer, a list of units as a list."""
     declared = declared_fields(VERBS[verb])
     values: dict[str, Any] = {}
-    for name in STRUCTURE_FORMS.get(verb, ()):
+    for name in FORM_FIELDS.get(verb, ()):
         raw = form.get(name)
         if not isinstance(raw, str) or not raw.strip():
             continue

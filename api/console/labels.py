@@ -4,6 +4,7 @@ the regulations in ../shared/seeds where they give one). Plain data: no rule liv
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from assess.application.labels import (  # DEDUCTION_AREAS: read by the entry page
@@ -202,6 +203,59 @@ FIELD_HINTS = {
     "unit": "仅被考核单位填写",
     "applies_to": "填 all（全部），或以逗号分隔的单位编号",
 }
+# The mid-year forms (年中督查): group-party-org's levels of a commendation or criticism
+# (document 1: 中央和国家机关、省委省政府 2 分; 省直机关 1 分; 集团公司), and the ways an
+# assessor supervises (座谈汇报、实地考察、查阅台账).
+COMMENDATION_LEVELS = {
+    "national": "中央和国家机关、省委省政府",
+    "provincial": "省直机关",
+    "group": "集团公司",
+}
+SUPERVISION_METHODS = {"meeting": "座谈汇报", "site_visit": "实地考察", "ledger_review": "查阅台账"}
+VERB_FIELD_LABELS = {
+    ("claim_commendation", "claim"): "申报编号",
+    ("claim_commendation", "level"): "表彰级别",
+    ("claim_commendation", "title"): "表彰名称（文件或荣誉称号）",
+    ("claim_commendation", "evidence"): "证明材料说明",
+    ("record_supervision", "unit"): "被督查单位",
+    ("record_supervision", "method"): "督查方式",
+    ("record_supervision", "findings"): "督查发现",
+    ("record_supervision", "item"): "涉及的考核项目",
+    ("record_criticism", "unit"): "被通报单位",
+    ("record_criticism", "level"): "通报级别",
+    ("record_criticism", "title"): "通报批评名称",
+}
+
+
+def field_label_of(verb: str, name: str) -> str:
+    """A form field's label: the verb's own where the generic one would mislead."""
+    return VERB_FIELD_LABELS.get((verb, name)) or FIELD_LABELS.get(name, name)
+
+
+# ---- evidence files (佐证材料, evidence.py) ------------------------------------------------
+
+FILE_KINDS = {  # the type shown beside a document's link
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "application/ofd": "OFD",
+}
+IMAGE_TYPES = ("image/jpeg", "image/png")
+
+
+def file_size(size: Any) -> str:
+    """Bytes as an office reads them: 812 B, 15.2 KB, 3.4 MB."""
+    if not isinstance(size, int):
+        return "—"
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{Decimal(size) / 1024:.1f} KB"
+    return f"{Decimal(size) / (1024 * 1024):.1f} MB"
+
+
 NO_ITEM_GROUP = "未适用任何考核项目的单位（须由组织部设定项目）"
 
 
@@ -222,6 +276,8 @@ def choice_label(field: str, value: Any) -> str:
         "body": SCORING_BODIES,
         "category": UNIT_CATEGORIES,
         "applies_to": UNIT_CATEGORIES,
+        "level": COMMENDATION_LEVELS,
+        "method": SUPERVISION_METHODS,
     }.get(field, {})
     return f"{table[value]}（{value}）" if value in table else str(value)
 
@@ -233,6 +289,8 @@ FILTERS.update(
         "category_label": _label(UNIT_CATEGORIES),
         "field_label": _label(FIELD_LABELS),
         "group_label": group_label,
+        "file_kind": _label(FILE_KINDS),
+        "file_size": file_size,
     }
 )
 

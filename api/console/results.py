@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assess.api.console import labels
+from assess.api.console.evidence import chosen_files, with_files
 from assess.api.console.web import (
     CheckedForm,
     ConsoleRoute,
@@ -35,6 +36,7 @@ from assess.application.entry import ballots_of, figure
 from assess.application.exports import COMPONENT_ORDER, results_csv
 from assess.application.service import AssessApp
 from assess.domain.actions import day_of
+from assess.domain.attachments import VERBS as ATTACHING_VERBS
 from assess.domain.cycle import Cycle
 from assess.domain.errors import DomainError
 from assess.domain.fields import declared_fields
@@ -48,7 +50,7 @@ from assess.domain.verbs import VERBS, VETO_BASES
 router = APIRouter(route_class=ConsoleRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
-# The review forms of the results page, in the order shown.
+# The review forms of the results page, in the order shown; those that take evidence files.
 REVIEW_VERBS = (
     "apply_veto",
     "revoke_veto",
@@ -58,13 +60,14 @@ REVIEW_VERBS = (
     "approve_adjustment",
     "reject_adjustment",
 )
+EVIDENCE_VERBS = frozenset(REVIEW_VERBS) & frozenset(ATTACHING_VERBS)
 GRADE_LABELS = {
     GROUP_PARTY_ORG: gpo.GRADE_LABELS,
     LEADERSHIP_TEAM: lt.GRADE_LABELS,
     PERFORMANCE_EVALUATION: pe.GRADE_LABELS,
 }
 BALLOT_COMPONENTS = ("democratic_self", "democratic_staff", "debrief")
-NOT_FORM_FIELDS = ("by", "at", "deductions", "corrections")
+NOT_FORM_FIELDS = ("by", "at", "deductions", "corrections", "attachments")
 
 Version = Annotated[int | None, Query(ge=1, le=LARGEST_NUMBER)]
 Category = Annotated[str | None, Query(max_length=LONGEST[NAME], pattern=PLAIN_TEXT)]
@@ -290,6 +293,7 @@ def results_page(
         facts=facts,
         forms=forms,
         veto_bases=VETO_BASES,
+        evidence_verbs=EVIDENCE_VERBS,
         cap_conditions=gpo.CAP_CONDITIONS,
         correction=correction_fields(facts),
         proposed=[entry for entry in facts.adjustments if entry["status"] == "proposed"],
@@ -343,6 +347,9 @@ async def review(request: Request, cycle_id: str, verb: str, viewer: ConsoleView
     form = await request.form()
     try:
         action = action_of_form(verb, form, viewer.acting_actor())
+        if verb in EVIDENCE_VERBS:
+            chosen = await chosen_files(request, form)
+            action = with_files(services_of(request).app, viewer, action, chosen)
         act(request, viewer, [action])
     except DomainError as error:
         failed = refusal(error)

@@ -27,6 +27,7 @@ from assess.api.console import labels
 from assess.api.deps import Services, account_of_token
 from assess.api.errors import STATUS_OF_CODE, Unauthorized
 from assess.application.access import Viewer
+from assess.application.files import max_file_mb
 from assess.domain.errors import DomainError
 from assess.domain.policy import admit
 from assess.infrastructure.accounts import Account
@@ -157,6 +158,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
     context.setdefault("account", account)
     context.setdefault("csrf", getattr(request.state, "csrf", ""))
     context.setdefault("fragment", request.headers.get("HX-Request") == "true")
+    context.setdefault("max_file_mb", max_file_mb(services_of(request).app.env))
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
