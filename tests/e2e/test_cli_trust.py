@@ -38,7 +38,7 @@ def test_verify_and_the_outside_script(db: str, tmp_path: Path) -> None:
     )
     assert outside.returncode == 0 and report["head"] in outside.stdout
     csv_export = run(db, "audit", CYCLE, "--format", "csv").stdout.decode("utf-8-sig")
-    assert csv_export.splitlines()[0].endswith("data,previous,chain")
+    assert csv_export.splitlines()[0].endswith("data,attachments,previous,chain")
 
     engine = sqlalchemy.create_engine(normalise_url(db))
     with engine.begin() as connection:
