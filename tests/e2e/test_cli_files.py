@@ -194,3 +194,35 @@ def test_a_round_trip_through_the_installed_command(cycle: str, tmp_path: Path) 
     assert "2 events, 0 files" in text(restored)
     verified = run_installed(other, "verify", CYCLE)
     assert verified.returncode == 0, verified.stdout
+
+
+def test_the_outside_script_checks_an_exported_archives_files(cycle: str, tmp_path: Path) -> None:
+    """docs/verify_chain.py with `--files`: the chain and every attached file, by the
+    standard library alone, from an unzipped export."""
+    import subprocess
+    import sys
+    import zipfile
+
+    db = cycle
+    paths = _files(tmp_path, 表彰文件_pdf=PDF, 台账_png=PNG)
+    _claim(db, tmp_path, json.loads(text(run(db, *UNIT, "attach", CYCLE, *paths))))
+    archive = tmp_path / "cycle.zip"
+    assert run(db, "export", CYCLE, "-o", str(archive)).returncode == 0
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(archive) as package:
+        package.extractall(unpacked)
+    script = Path(__file__).resolve().parents[2] / "docs" / "verify_chain.py"
+
+    def outside() -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, str(script), "events.json", "--files", "files"]
+        return subprocess.run(command, cwd=unpacked, capture_output=True, text=True, check=False)
+
+    clean = outside()
+    assert clean.returncode == 0 and clean.stdout.startswith("3 events, head "), clean.stdout
+    changed = next((unpacked / "files").iterdir())
+    changed.write_bytes(changed.read_bytes()[:-1] + b"!")
+    found = outside()
+    assert found.returncode == 1 and "event 3 attaches" in found.stdout, found.stdout
+    assert "does not hash to its digest" in found.stdout
+    changed.unlink()
+    assert "is missing" in outside().stdout
