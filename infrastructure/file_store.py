@@ -94,18 +94,22 @@ class SQLFileStore:
         return bool(new)
 
     def uploaded(self, cycle: str, account: str, digests: Iterable[str]) -> dict[str, Uploaded]:
-        """Of `digests`, those `account` uploaded to `cycle`, with their size and type."""
+        """Of `digests`, those `account` uploaded to `cycle`, with their size and type.
+        Two lookups by primary key rather than a join, which PostgreSQL plans as a scan
+        of `files` per upload row until the table is first analysed."""
         wanted = sorted(set(digests))
         if not wanted:
             return {}
         f, u = files.c, uploads.c
-        query = (
-            select(f.sha256, f.size, f.media_type)
-            .join(uploads, u.sha256 == f.sha256)
-            .where(u.cycle == cycle, u.account == account, f.sha256.in_(wanted))
-        )
         with self.engine.connect() as c:
-            return {row.sha256: Uploaded(row.size, row.media_type) for row in c.execute(query)}
+            theirs = c.execute(
+                select(u.sha256).where(u.cycle == cycle, u.sha256.in_(wanted), u.account == account)
+            ).scalars()
+            found = sorted(set(theirs))
+            if not found:
+                return {}
+            rows = c.execute(select(f.sha256, f.size, f.media_type).where(f.sha256.in_(found)))
+            return {row.sha256: Uploaded(row.size, row.media_type) for row in rows}
 
     def uploads(self, cycle: str, account: str | None = None) -> list[dict[str, Any]]:
         """The uploads to `cycle` (of one account), oldest first."""
