@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +14,10 @@ from assess.domain.errors import ActionRefused, DomainError
 from assess.domain.requests import Request
 
 LONGEST_VERB = 64  # as long as an id may be
+# A batch this large runs with the cyclic garbage collector paused: its events and their
+# data make no reference cycles, yet each collection would walk every one of them again
+# (a fifth of a large import's time).
+LARGE_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,20 @@ class Applied:
             "version": self.version,
             "position": self.position,
         }
+
+
+@contextmanager
+def collector_paused(actions: int) -> Iterator[None]:
+    """The cyclic garbage collector paused while a large batch is decided and stored
+    (reference counting still frees everything as usual); as it was afterwards."""
+    if actions < LARGE_BATCH or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def perform_batch(

@@ -22,7 +22,7 @@ import orjson
 from eventsourcing.application import Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Recording, StoredEvent
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 A = TypeVar("A")
 log = logging.getLogger("assess.application")
@@ -48,7 +48,12 @@ def save_aggregate(app: Application[Any], aggregate: Aggregate) -> list[Recordin
     processing_event: ProcessingEvent[Any] = ProcessingEvent()
     processing_event.events = take_pending_events(aggregate)
     processing_event.aggregates[aggregate.id] = aggregate
-    recordings = app._record(processing_event)
+    if reads_plain_json(app) and _takes_sessions(app) and not app.snapshotting_intervals:
+        recordings = _record_plain_json(app, processing_event.events)
+        if app.repository.cache and not app.repository.fastforward:  # as `_record` does
+            app.repository.cache.put(aggregate.id, aggregate)
+    else:
+        recordings = app._record(processing_event)
     try:
         app._take_snapshots(processing_event)
         app._notify(recordings)
@@ -62,6 +67,61 @@ def save_aggregate(app: Application[Any], aggregate: Aggregate) -> list[Recordin
             first_line(error),
         )
     return recordings
+
+
+# Events mapped and inserted per chunk, in the one transaction: a 600,000-event import
+# keeps one chunk of payloads and rows alive at a time, not all of them.
+CHUNK = 10_000
+_DATETIME = "datetime_iso"  # how the JSON transcoder writes a datetime
+
+
+def _takes_sessions(app: Application[Any]) -> bool:
+    """An SQLAlchemy recorder: a transaction of its own that inserts may join."""
+    return hasattr(app.recorder, "transaction") and hasattr(app.recorder, "datastore")
+
+
+def _record_plain_json(app: Application[Any], events: list[Any]) -> list[Recording[Any]]:
+    """What `Application._record` does for new events, with the bytes the JSON
+    transcoder would write made by orjson (`encode_plain_json`), a chunk at a time."""
+    recorder: Any = app.recorder
+    with recorder.transaction(commit=True) as session:
+        for start in range(0, len(events), CHUNK):
+            chunk = events[start : start + CHUNK]
+            stored = [encode_plain_json(app, event) for event in chunk]
+            recorder.insert_events(stored, session=session)
+    return []  # the application asks for no notification ids (RETURN_NOTIFICATION_IDS=n)
+
+
+def encode_plain_json(app: Application[Any], event: Any) -> StoredEvent:
+    """The stored event the mapper would make, byte for byte, without the JSON
+    transcoder's per-object hook: the state in the event's own key order, the recording
+    time as `{"_type_": "datetime_iso", "_data_": ISO}`, every other value plain JSON
+    (orjson writes text, numbers, lists and objects as `json.dumps(..., separators=(",",
+    ":"), ensure_ascii=False)` does). Anything else goes through the mapper."""
+    state = dict(vars(event))
+    originator_id = state.pop("originator_id")
+    originator_version = state.pop("originator_version")
+    timestamp = state.get("timestamp")
+    if type(timestamp) is not datetime or getattr(type(event), "class_version", 1) != 1:
+        return app.mapper.to_stored_event(event)
+    state["timestamp"] = {"_type_": _DATETIME, "_data_": timestamp.isoformat()}
+    try:
+        payload = orjson.dumps(state, option=_PLAIN_ONLY, default=_not_plain)
+    except TypeError:  # a value orjson would write otherwise than the transcoder
+        return app.mapper.to_stored_event(event)
+    return StoredEvent(originator_id, originator_version, get_topic(type(event)), payload)
+
+
+# orjson writes these itself, unlike the transcoder: hand them to `_not_plain` instead.
+_PLAIN_ONLY = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError(type(value).__name__)
 
 
 def first_line(error: BaseException, limit: int = 200) -> str:
@@ -173,13 +233,29 @@ def decode_plain_json(row: StoredEvent, originator_id: Any = None) -> Any:
     JSON values besides their recording `timestamp`, and on no event class being
     upcast (`class_version` 1), as the mapper would do. `originator_id`: the row's,
     already converted by the caller (a follower of the log converts each cycle's once)."""
+    return decode_plain_json_with_recorded(row, originator_id)[0]
+
+
+def decode_plain_json_with_recorded(row: StoredEvent, originator_id: Any = None) -> tuple[Any, str]:
+    """`decode_plain_json`, and the recording time as the row stores it (ISO text)."""
     state = orjson.loads(row.state)
-    state["timestamp"] = datetime.fromisoformat(state["timestamp"]["_data_"])
+    recorded = state["timestamp"]["_data_"]
+    state["timestamp"] = datetime.fromisoformat(recorded)
     state["originator_id"] = row.originator_id if originator_id is None else originator_id
     state["originator_version"] = row.originator_version
     event = object.__new__(resolve_topic(row.topic))
     object.__setattr__(event, "__dict__", state)
-    return event
+    return event, recorded
+
+
+def event_decoder_with_recorded(
+    app: Application[Any],
+) -> Callable[[StoredEvent], tuple[Any, str | None]]:
+    """`event_decoder`, giving the recording time as stored too where the row is read
+    straight from its JSON (else None: the mapper's decoded event has only its datetime)."""
+    if reads_plain_json(app):
+        return decode_plain_json_with_recorded
+    return lambda row: (app.mapper.to_domain_event(row), None)
 
 
 def event_decoder(app: Application[Any]) -> Callable[[StoredEvent], Any]:

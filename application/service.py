@@ -19,7 +19,13 @@ from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 
 from assess.application import history, library
 from assess.application.audit import audit_rows
-from assess.application.batches import Applied, applied, perform_batch, stored_before
+from assess.application.batches import (
+    Applied,
+    applied,
+    collector_paused,
+    perform_batch,
+    stored_before,
+)
 from assess.application.files import FileStore, named_digests
 from assess.application.freshness import ReadStaleness
 from assess.application.group_commit import CycleLocks, GroupCommit, WriterLock
@@ -112,12 +118,14 @@ class AssessApp(Application[UUID]):
             raise DomainError(error.code, f"season header: {error.message}") from None
         if self._exists(cycle.id):
             return self._imported_before(cycle.cycle_id, request)
-        perform_batch(cycle, season.get("actions") or [], account=account, request=request)
-        done = applied(cycle, len(cycle.pending_events))
-        try:
-            self.store_changes(cycle)
-        except IntegrityError:
-            return self._imported_before(cycle.cycle_id, request)
+        actions = season.get("actions") or []
+        with collector_paused(len(actions)):
+            perform_batch(cycle, actions, account=account, request=request)
+            done = applied(cycle, len(cycle.pending_events))
+            try:
+                self.store_changes(cycle)
+            except IntegrityError:
+                return self._imported_before(cycle.cycle_id, request)
         return done
 
     def _imported_before(self, cycle_id: str, request: Request | None) -> Applied:
@@ -142,7 +150,8 @@ class AssessApp(Application[UUID]):
         first time, and nothing is stored. Actions may name the evidence files the
         account uploaded to the cycle."""
         files = self.uploaded(cycle_id, actions, account)
-        return self._group_commit.submit(cycle_id, actions, account, request, files)
+        with collector_paused(len(actions) if isinstance(actions, list) else 0):
+            return self._group_commit.submit(cycle_id, actions, account, request, files)
 
     def uploaded(
         self, cycle_id: str, actions: list[Any], account: str | None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.utils import resolve_topic
 
@@ -104,7 +104,7 @@ def _replay(
     report: Verification,
     expect_head: str | None = None,
 ) -> None:
-    decode = library.event_decoder(app)
+    decode = library.event_decoder_with_recorded(app)
     cycle: Cycle | None = None
     previous = GENESIS
     for position, row in enumerate(stored, start=1):
@@ -112,8 +112,8 @@ def _replay(
             raise VerificationFailed(
                 position, f"event {position} is missing (found position {row.originator_version})"
             )
-        event = _decode(decode, row, position)
-        if _link_of(event, position, previous) != event.chain:
+        event, recorded = _decode(decode, row, position)
+        if _link_of(event, position, previous, recorded) != event.chain:
             raise VerificationFailed(
                 position,
                 f"event {position} ({type(event).__name__}) does not match its hash: "
@@ -121,7 +121,7 @@ def _replay(
             )
         _check_files(app, event, position, report)
         try:
-            cycle = event.mutate(cycle)
+            cycle = _applied(cycle, event)
         except Exception as error:  # noqa: BLE001 - any failure to replay is a finding
             raise VerificationFailed(
                 position, f"event {position} cannot be replayed: {error}"
@@ -138,21 +138,38 @@ def _replay(
     report.versions = len(cycle.versions) if cycle else 0
 
 
-def _decode(decode: Callable[[Any], Any], row: Any, position: int) -> CycleEvent:
-    """The event in a stored row (see `library.event_decoder`); bytes that do not
-    decode, or an event of something other than a cycle, are a finding."""
+def _decode(
+    decode: Callable[[Any], tuple[Any, str | None]], row: Any, position: int
+) -> tuple[CycleEvent, str | None]:
+    """The event in a stored row, and its recording time as stored (see
+    `library.event_decoder_with_recorded`); bytes that do not decode, or an event of
+    something other than a cycle, are a finding."""
     try:
         if not issubclass(resolve_topic(row.topic), CycleEvent):
             raise VerificationFailed(position, f"event {position} is not an event of a cycle")
-        event: CycleEvent = decode(row)
+        event, recorded = decode(row)
     except VerificationFailed:
         raise
     except Exception as error:  # noqa: BLE001 - undecodable bytes are a finding
         raise VerificationFailed(position, f"event {position} cannot be decoded: {error}") from None
-    return event
+    return event, recorded
 
 
-def _link_of(event: CycleEvent, position: int, previous: str) -> str:
+def _applied(cycle: Cycle | None, event: CycleEvent) -> Cycle:
+    """The event applied. Positions were checked above, so after the first event (which
+    creates the cycle) the library's own checks of id and position are skipped."""
+    if cycle is None:
+        return cast(Cycle, event.mutate(None))
+    event.apply(cycle)
+    cycle.version = event.originator_version
+    cycle.modified_on = event.timestamp
+    return cycle
+
+
+def _link_of(event: CycleEvent, position: int, previous: str, recorded: str | None = None) -> str:
+    """The hash of the event's content and the previous chain; `recorded` is the
+    recording time as stored, where the decoder kept it (no round trip through a
+    datetime)."""
     try:
         fields = {
             "actor": event.actor,
@@ -162,9 +179,8 @@ def _link_of(event: CycleEvent, position: int, previous: str) -> str:
             "account": event.account,
             "request": event.request,
         }
-        return link(
-            event_content(type(event).__name__, position, event.timestamp, fields, previous)
-        )
+        moment = recorded if recorded is not None else event.timestamp
+        return link(event_content(type(event).__name__, position, moment, fields, previous))
     except (AttributeError, KeyError, TypeError, ValueError) as error:
         raise VerificationFailed(position, f"event {position} is malformed: {error}") from None
 

@@ -20,12 +20,13 @@ GENESIS = "0" * 64
 
 
 def event_content(
-    name: str, position: int, timestamp: datetime, fields: dict[str, Any], previous: str
+    name: str, position: int, timestamp: datetime | str, fields: dict[str, Any], previous: str
 ) -> dict[str, Any]:
+    """The hashed content; `timestamp` the recording time, or its ISO text as stored."""
     content = {
         "event": name,
         "position": position,
-        "recorded": timestamp.isoformat(),
+        "recorded": timestamp if isinstance(timestamp, str) else timestamp.isoformat(),
         "actor": fields["actor"],
         "role": fields["role"],
         "at": fields["at"],

@@ -163,6 +163,26 @@ class _CoreEventsMixin:
             )
         return rows
 
+    @staticmethod
+    def _tuples(stored_events: Sequence[StoredEvent]) -> list[tuple[Any, ...]]:
+        """SQLite rows as `UUIDType` stores them (the UUID's 16 bytes), converted once per
+        originator."""
+        ids: dict[Any, bytes] = {}
+        rows = []
+        for e in stored_events:
+            oid = ids.get(e.originator_id)
+            if oid is None:
+                oid = ids[e.originator_id] = _as_uuid(e.originator_id).bytes
+            rows.append((oid, e.originator_version, e.topic, e.state))
+        return rows
+
+    @staticmethod
+    def _sqlite_insert(table: Table) -> str:
+        return (
+            f'INSERT INTO "{table.name}" (originator_id, originator_version, topic, state) '
+            "VALUES (?, ?, ?, ?)"
+        )
+
     def _core_insert(
         self,
         session: Session,
@@ -176,6 +196,10 @@ class _CoreEventsMixin:
         if table is None:  # Another dialect: let the column types convert.
             table = self._table
             dialect_name = ""
+        if not return_ids and dialect_name == "sqlite":
+            # Tuples straight to the driver's executemany: no per-row parameter handling.
+            connection.exec_driver_sql(self._sqlite_insert(table), self._tuples(stored_events))
+            return None
         rows = self._rows(dialect_name, stored_events)
         if not return_ids:
             connection.execute(insert(table), rows)
