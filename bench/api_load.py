@@ -1,4 +1,5 @@
-"""API load benchmark: a 2,000-unit cycle on PostgreSQL, 32 concurrent clients on 127.0.0.1.
+"""API load benchmark: a 2,000-unit cycle, 32 concurrent clients on 127.0.0.1, on the store
+`--db` names (SQLite or PostgreSQL; without it a fresh PostgreSQL database, made and dropped).
 
     .venv/bin/python -m bench.api_load [--units 2000] [--clients 32] [--seconds 30] [--db URL]
 
@@ -8,7 +9,7 @@ in assessment. The server is uvicorn (one process) in a child process; the load 
 is an asyncio loop of aiohttp clients in this one, each waiting for its answer before the
 next request (a closed loop: bounded in count by the clients and in time by the phase).
 Afterwards every accepted score is looked up in the event store: none may be missing or
-stored twice. Without `--db` a fresh PostgreSQL database is made and dropped.
+stored twice. The report's title names the store each code ran on.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from assess.application.audit import verb_of
 from assess.application.service import AssessApp
 from assess.demo import generate_season
 from assess.infrastructure.accounts import AccountStore, password_hasher
-from assess.infrastructure.persistence import open_application
+from assess.infrastructure.persistence import normalise_url, open_application
 from bench import worktree
 
 READ_CYCLE = "2025-group-party-org"
@@ -74,6 +75,11 @@ def load(url: str, units: int) -> None:
         accounts.bind(name, READ_CYCLE, actor)
         accounts.bind(name, WRITE_CYCLE, actor)
     accounts.close()
+
+
+def store_name(url: str) -> str:
+    """The store's name, SQLite or PostgreSQL, from its URL (ValueError, one line, otherwise)."""
+    return "SQLite" if normalise_url(url).startswith("sqlite") else "PostgreSQL"
 
 
 def unit_ids(units: int) -> list[str]:
@@ -243,12 +249,20 @@ def measure(
         server.terminate()
         server.wait(timeout=30)
     write["writes"] = check_writes(url, position, write["outcomes"])
-    return [read, write]
+    return [{**row, "store": store_name(url)} for row in (read, write)]
+
+
+def stores_of(rows: list[dict[str, Any]]) -> str:
+    """The store of every row: "SQLite", or "PostgreSQL (9bba6cb), SQLite (now)" if they differ."""
+    by_code = {row["code"]: row["store"] for row in rows}
+    if len(set(by_code.values())) == 1:
+        return next(iter(by_code.values()))
+    return ", ".join(f"{store} ({code})" for code, store in by_code.items())
 
 
 def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> str:
     lines = [
-        f"API load: {args.units:,}-unit cycle on PostgreSQL, {args.clients} clients, "
+        f"API load: {args.units:,}-unit cycle on {stores_of(rows)}, {args.clients} clients, "
         f"{args.seconds:.0f} s per phase, uvicorn ({args.workers} worker(s)) on 127.0.0.1; "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "",
@@ -281,12 +295,21 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--db", help="A PostgreSQL URL with an empty store (default: a fresh one).")
+    parser.add_argument(
+        "--db",
+        help="An empty store: sqlite:///path or postgresql://… (default: a fresh PostgreSQL "
+        "database). A --baseline commit always runs on a fresh PostgreSQL database.",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/out/api_load.txt"))
     parser.add_argument(
         "--baseline", metavar="COMMIT", help="Also serve that commit's code, first, in this run."
     )
     args = parser.parse_args()
+    if args.db:
+        try:
+            store_name(args.db)
+        except ValueError as error:
+            parser.exit(2, f"{parser.prog}: --db: {error}\n")
     rows: list[dict[str, Any]] = []
     with worktree.codes(args.baseline, now="now") as measured:
         for code, pythonpath in measured:

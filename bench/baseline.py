@@ -11,23 +11,40 @@ get one originator id and versions 1..N, like one aggregate's events. The
 table is created before and dropped after each measurement. A SQLite file is
 switched to WAL mode first, as the application does.
 
+Each measurement reports its wall time and the CPU seconds of this process
+(``time.process_time``: the driver's own work, row building excluded); on PostgreSQL
+also the CPU seconds of the server backend serving the connection, read from
+``/proc/<pid>/stat`` when the server runs on this machine (None otherwise).
+
 URLs take the same forms as :func:`infrastructure.persistence.resolve_url`.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
 from assess.infrastructure.persistence import normalise_url, sqlite_path
 
-__all__ = ["TABLE", "raw_insert_rate", "raw_log_scan", "raw_scan_rate"]
+__all__ = [
+    "TABLE",
+    "RawTiming",
+    "backend_cpu_seconds",
+    "raw_insert",
+    "raw_insert_rate",
+    "raw_log_scan",
+    "raw_scan",
+    "raw_scan_rate",
+]
 
 TABLE = "raw_baseline"
 TOPIC = "bench.baseline:Event"
@@ -45,12 +62,52 @@ _COLUMNS = "originator_id, originator_version, topic, state"
 _SCAN = f"SELECT id, {_COLUMNS} FROM {TABLE} ORDER BY id"
 
 
+@dataclass(frozen=True)
+class RawTiming:
+    """One timed raw-driver measurement."""
+
+    rows: int
+    wall_seconds: float
+    cpu_seconds: float  # this process (time.process_time)
+    server_cpu_seconds: float | None = None  # the PostgreSQL backend, when readable
+
+    @property
+    def rows_per_s(self) -> float:
+        return self.rows / self.wall_seconds
+
+    @property
+    def cpu_us_per_row(self) -> float:
+        return self.cpu_seconds / self.rows * 1e6
+
+    @property
+    def server_cpu_us_per_row(self) -> float | None:
+        if self.server_cpu_seconds is None:
+            return None
+        return self.server_cpu_seconds / self.rows * 1e6
+
+
+def backend_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of the PostgreSQL process ``pid`` so far, from /proc;
+    None when there is no such process here (a server elsewhere, another PID namespace)."""
+    base = Path(f"/proc/{pid}")
+    try:
+        if (base / "comm").read_text().strip() != "postgres":
+            return None
+        stat = (base / "stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "; state is field 3
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
+
+
 class _Driver:
     """Just enough of one DBAPI connection for the two measurements."""
 
     def __init__(self, url: str) -> None:
         url = normalise_url(url)
         self.is_sqlite = url.startswith("sqlite")
+        self.backend_pid: int | None = None
         if self.is_sqlite:
             self.conn: Any = sqlite3.connect(sqlite_path(url) or ":memory:", isolation_level=None)
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -59,6 +116,15 @@ class _Driver:
 
             dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
             self.conn = psycopg2.connect(dsn)
+            cur = self.conn.cursor()
+            cur.execute("SELECT pg_backend_pid()")
+            self.backend_pid = cur.fetchone()[0]
+            self.conn.rollback()
+
+    def server_cpu(self) -> float | None:
+        if self.is_sqlite or self.backend_pid is None:
+            return None
+        return backend_cpu_seconds(self.backend_pid)
 
     def run(self, sql: str) -> None:
         cur = self.conn.cursor()
@@ -121,26 +187,31 @@ def _rows(payloads: Sequence[bytes]) -> list[tuple[str, int, str, bytes]]:
     return [(oid, version, TOPIC, bytes(p)) for version, p in enumerate(payloads, start=1)]
 
 
-def _timed(action: Callable[[], object]) -> float:
+def _timed(driver: _Driver, rows: int, action: Callable[[], object]) -> RawTiming:
+    server = driver.server_cpu()
+    cpu = time.process_time()
     started = time.perf_counter()
     action()
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    server_after = driver.server_cpu()
+    server_seconds = None if server is None or server_after is None else server_after - server
+    return RawTiming(rows, wall, cpu, server_seconds)
 
 
-def raw_insert_rate(url: str, payloads: Sequence[bytes]) -> float:
-    """Rows per second to bulk insert ``payloads`` with the raw driver.
+def raw_insert(url: str, payloads: Sequence[bytes]) -> RawTiming:
+    """Bulk insert ``payloads`` with the raw driver, timed.
 
     Times only the insert and its commit (table creation, row building and
     the final DROP are outside the timing).
     """
     rows = _rows(payloads)
     with _fresh_table(url) as driver:
-        elapsed = _timed(lambda: driver.insert(rows))
-    return len(rows) / elapsed
+        return _timed(driver, len(rows), lambda: driver.insert(rows))
 
 
-def raw_scan_rate(url: str, payloads: Sequence[bytes]) -> float:
-    """Rows per second to SELECT back (and fetch) ``payloads`` with the raw driver.
+def raw_scan(url: str, payloads: Sequence[bytes]) -> RawTiming:
+    """SELECT back (and fetch) ``payloads`` with the raw driver, timed.
 
     The rows are inserted first, untimed; then one ``SELECT ... ORDER BY id``
     and ``fetchall()`` is timed.
@@ -149,10 +220,20 @@ def raw_scan_rate(url: str, payloads: Sequence[bytes]) -> float:
     with _fresh_table(url) as driver:
         driver.insert(rows)
         fetched: list[Any] = []
-        elapsed = _timed(lambda: fetched.extend(driver.scan()))
+        timing = _timed(driver, len(rows), lambda: fetched.extend(driver.scan()))
     if len(fetched) != len(rows):
         raise RuntimeError(f"scanned {len(fetched)} rows, inserted {len(rows)}")
-    return len(rows) / elapsed
+    return timing
+
+
+def raw_insert_rate(url: str, payloads: Sequence[bytes]) -> float:
+    """Rows per second of :func:`raw_insert`."""
+    return raw_insert(url, payloads).rows_per_s
+
+
+def raw_scan_rate(url: str, payloads: Sequence[bytes]) -> float:
+    """Rows per second of :func:`raw_scan`."""
+    return raw_scan(url, payloads).rows_per_s
 
 
 def raw_log_scan(url: str, table: str, stop: int, page: int | None) -> tuple[int, float]:

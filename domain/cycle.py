@@ -70,8 +70,13 @@ def plain(value: Any) -> Any:
         return value
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, dict):
-        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, dict):  # plain values as they are, without a call each
+        return {
+            key if type(key) is str else str(key): (
+                item if type(item) in PLAIN_TYPES else plain(item)
+            )
+            for key, item in value.items()
+        }
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     return value
