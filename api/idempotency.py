@@ -45,17 +45,21 @@ IdempotencyKey = Annotated[
 ]
 
 
+def _key_header(description: str) -> object:
+    """The header as a POST that needs no key takes it: checked, then ignored."""
+    return Header(
+        alias="Idempotency-Key",
+        description=f"Optional, {KEY_RULE}: {description}",
+        json_schema_extra=_SCHEMA,
+    )
+
+
 async def _ignored(
     key: Annotated[
         str | None,
         AfterValidator(_checked),
-        Header(
-            alias="Idempotency-Key",
-            description=(
-                f"Optional, {KEY_RULE}: accepted and ignored, as this request stores nothing "
-                "and may simply be sent again."
-            ),
-            json_schema_extra=_SCHEMA,
+        _key_header(
+            "accepted and ignored, as this request stores nothing and may simply be sent again."
         ),
     ] = None,
 ) -> None:
@@ -69,13 +73,9 @@ async def _by_content(
     key: Annotated[
         str | None,
         AfterValidator(_checked),
-        Header(
-            alias="Idempotency-Key",
-            description=(
-                f"Optional, {KEY_RULE}: accepted and not needed, as a file is stored by the "
-                "SHA-256 of its bytes: the same upload again stores nothing new."
-            ),
-            json_schema_extra=_SCHEMA,
+        _key_header(
+            "accepted and not needed, as a file is stored by the SHA-256 of its bytes: the "
+            "same upload again stores nothing new."
         ),
     ] = None,
 ) -> None:

@@ -82,34 +82,66 @@ def _takes_sessions(app: Application[Any]) -> bool:
 
 def _record_plain_json(app: Application[Any], events: list[Any]) -> list[Recording[Any]]:
     """What `Application._record` does for new events, with the bytes the JSON
-    transcoder would write made by orjson (`encode_plain_json`), a chunk at a time."""
+    transcoder would write made by orjson (`plain_json_row`), a chunk at a time; as
+    plain rows where the recorder takes them (infrastructure/recorders.py)."""
     recorder: Any = app.recorder
+    takes_rows = hasattr(recorder, "insert_rows")
     with recorder.transaction(commit=True) as session:
         for start in range(0, len(events), CHUNK):
-            chunk = events[start : start + CHUNK]
-            stored = [encode_plain_json(app, event) for event in chunk]
-            recorder.insert_events(stored, session=session)
+            rows = [plain_json_row(app, event) for event in events[start : start + CHUNK]]
+            if takes_rows:
+                recorder.insert_rows(session, rows)
+            else:
+                recorder.insert_events([StoredEvent(*row) for row in rows], session=session)
     return []  # the application asks for no notification ids (RETURN_NOTIFICATION_IDS=n)
 
 
 def encode_plain_json(app: Application[Any], event: Any) -> StoredEvent:
-    """The stored event the mapper would make, byte for byte, without the JSON
-    transcoder's per-object hook: the state in the event's own key order, the recording
-    time as `{"_type_": "datetime_iso", "_data_": ISO}`, every other value plain JSON
-    (orjson writes text, numbers, lists and objects as `json.dumps(..., separators=(",",
-    ":"), ensure_ascii=False)` does). Anything else goes through the mapper."""
+    """The stored event the mapper would make, byte for byte (see `plain_json_row`)."""
+    return StoredEvent(*plain_json_row(app, event))
+
+
+def plain_json_row(app: Application[Any], event: Any) -> tuple[Any, int, str, bytes]:
+    """(originator id, position, topic, payload) as the mapper would store them, byte
+    for byte, without the JSON transcoder's per-object hook: the state in the event's own
+    key order, the recording time as `{"_type_": "datetime_iso", "_data_": ISO}`, every
+    other value plain JSON (orjson writes text, numbers, lists and objects as
+    `json.dumps(..., separators=(",", ":"), ensure_ascii=False)` does). Anything else goes
+    through the mapper."""
     state = dict(vars(event))
     originator_id = state.pop("originator_id")
     originator_version = state.pop("originator_version")
-    timestamp = state.get("timestamp")
-    if type(timestamp) is not datetime or getattr(type(event), "class_version", 1) != 1:
-        return app.mapper.to_stored_event(event)
-    state["timestamp"] = {"_type_": _DATETIME, "_data_": timestamp.isoformat()}
-    try:
-        payload = orjson.dumps(state, option=_PLAIN_ONLY, default=_not_plain)
-    except TypeError:  # a value orjson would write otherwise than the transcoder
-        return app.mapper.to_stored_event(event)
-    return StoredEvent(originator_id, originator_version, get_topic(type(event)), payload)
+    timestamp = state["timestamp"]
+    if type(timestamp) is datetime and type(event) in _ONE_CLASS_VERSION:
+        state["timestamp"] = {"_type_": _DATETIME, "_data_": timestamp.isoformat()}
+        try:
+            payload = orjson.dumps(state, option=_PLAIN_ONLY, default=_not_plain)
+            return originator_id, originator_version, _topic_of(type(event)), payload
+        except TypeError:  # a value orjson would write otherwise than the transcoder
+            pass
+    stored = app.mapper.to_stored_event(event)
+    return stored.originator_id, stored.originator_version, stored.topic, stored.state
+
+
+class _Topics(dict[type, str]):
+    def __missing__(self, cls: type) -> str:
+        self[cls] = topic = get_topic(cls)
+        return topic
+
+
+class _FirstClassVersion(set[type]):
+    """Event classes the mapper stores without a `class_version` (it adds one above 1)."""
+
+    def __contains__(self, cls: object) -> bool:
+        if not set.__contains__(self, cls):
+            if getattr(cls, "class_version", 1) != 1:
+                return False
+            self.add(cls)  # type: ignore[arg-type]
+        return True
+
+
+_topic_of = _Topics().__getitem__
+_ONE_CLASS_VERSION = _FirstClassVersion()
 
 
 # orjson writes these itself, unlike the transcoder: hand them to `_not_plain` instead.

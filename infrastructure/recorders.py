@@ -315,6 +315,25 @@ class FastApplicationRecorder(_CoreEventsMixin, SQLAlchemyApplicationRecorder):
         ids = self._core_insert(session, stored_events, return_ids=self.return_notification_ids)
         return ids or []
 
+    def insert_rows(self, session: Session, rows: Sequence[tuple[Any, int, str, bytes]]) -> None:
+        """Rows (originator id, position, topic, payload) inserted in the session's
+        transaction, as `insert_events` would insert the same stored events: on SQLite as
+        tuples straight to the driver's `executemany`."""
+        if self.lock_events_table:
+            self._lock_table_and_notify(session)
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            ids: dict[Any, bytes] = {}
+            converted = []
+            for oid, version, topic, state in rows:
+                key = ids.get(oid)
+                if key is None:
+                    key = ids[oid] = _as_uuid(oid).bytes
+                converted.append((key, version, topic, state))
+            connection.exec_driver_sql(self._sqlite_insert(self._table), converted)
+            return
+        self._core_insert(session, [StoredEvent(*row) for row in rows], return_ids=False)
+
     def _lock_table_and_notify(self, session: Session) -> None:
         """On PostgreSQL the table lock and the NOTIFY (delivered at commit anyway) go
         in one round trip: a single score's save is a handful of them in all."""

@@ -14,6 +14,7 @@ from assess.application.labels import (  # DEDUCTION_AREAS: read by the entry pa
     ROLES,
     VERBS,
 )
+from assess.domain.attachments import MEDIA_TYPES
 
 SCHEMES = {
     "group-party-org": "集团公司基层党组织党建工作考核",
@@ -234,14 +235,7 @@ def field_label_of(verb: str, name: str) -> str:
 
 # ---- evidence files (佐证材料, evidence.py) ------------------------------------------------
 
-FILE_KINDS = {  # the type shown beside a document's link
-    "application/pdf": "PDF",
-    "image/jpeg": "JPEG",
-    "image/png": "PNG",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
-    "application/ofd": "OFD",
-}
+FILE_KINDS = MEDIA_TYPES  # the type shown beside a document's link: PDF, JPEG, … OFD
 IMAGE_TYPES = ("image/jpeg", "image/png")
 
 

@@ -130,8 +130,9 @@ def test_the_recorders_overrides_are_on_the_librarys_path(stored: AssessApp) -> 
     for name in ("events_table_name", "schema_name", "channel_name", "_has_autoincrementing_ids"):
         assert hasattr(recorder, name), name
     assert recorder.datastore.engine is not None
-    # The twin table is built by our `_insert_stored_events`: the library called it.
-    assert "sqlite" in vars(recorder)["_twins"]
+    # Events go through our `insert_rows` (issue 16); snapshots through the library's
+    # path, which calls our `_insert_stored_events`: that builds the twin table.
+    assert callable(recorder.insert_rows)
     assert stored.snapshots is not None
     library.snapshot(stored, stored.cycle(CYCLE))
     assert "sqlite" in vars(stored.snapshots.recorder)["_twins"]
@@ -234,3 +235,28 @@ def test_no_event_is_upcast() -> None:
     assert all(getattr(cls, "class_version", 1) == 1 for cls in _subclasses(CycleEvent))
     assert getattr(Cycle.Snapshot, "class_version", 1) == 1
     assert issubclass(Cycle, Aggregate)
+
+
+def test_the_lean_paths_still_match_the_librarys() -> None:
+    """Issue 16: `_record_plain_json` repeats `Application._record` (put, then the cache);
+    the application recorder's `insert_events` joins a given session; the mapper writes a
+    class-version-1 event's state as it is; aggregates take `version` and `modified_on`
+    as they are set, and keep their pending events in the list `pending_events` returns."""
+    body = [line.strip() for line in inspect.getsource(Application._record).splitlines()]
+    assert "recordings = self.events.put(" in body
+    assert "if self.repository.cache and not self.repository.fastforward:" in body
+    assert "self.repository.cache.put(aggregate_id, aggregate)" in body
+    assert "session" in parameters(SQLAlchemyApplicationRecorder.insert_events)
+    mapper = inspect.getsource(Mapper.to_stored_event)
+    assert "if class_version > 1:" in mapper and "self.transcoder.encode(event_state)" in mapper
+    cycle = Cycle.create(read_season(SEASON))
+    assert cycle.pending_events is vars(cycle)["_pending_events"]
+    cycle.version = 7
+    assert cycle.version == 7
+    moment = cycle.modified_on
+    cycle.modified_on = moment
+    assert cycle.modified_on is moment
+    app = AssessApp()
+    event = cycle.pending_events[0]
+    encoded = app.mapper.transcoder.encode({"timestamp": event.timestamp})
+    assert encoded == library.plain_json_row(app, event)[3][: len(encoded) - 1] + b"}"
