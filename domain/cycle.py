@@ -24,6 +24,7 @@ from assess.domain.actions import Act, bounded_score, day_of
 from assess.domain.attachments import Uploaded
 from assess.domain.chain import GENESIS, event_content, link
 from assess.domain.errors import DomainError
+from assess.domain.flat import flat_score
 from assess.domain.policy import ROLES, admit
 from assess.domain.requests import Request, is_repeat
 from assess.domain.results import digest, results_array
@@ -197,6 +198,33 @@ class Cycle(Aggregate):
         `account` submitted it (SPEC §4.1): its events record it beside the actor, and
         `request`, the idempotency key of the request it is part of; `files` are the
         evidence files that account uploaded to the cycle, which the action may name."""
+        if not isinstance(action, dict):
+            raise DomainError("invalid_value", "an action must be an object")
+        if action.get("do") == "submit_score":  # the hot verb's plain case, read flat
+            flat = flat_score(self, action)
+            if flat is not None:
+                actor, role, data = flat
+                keyed = {} if request is None else {"request": request}
+                self.trigger_event(
+                    ev.ScoreSubmitted,
+                    actor=actor,
+                    role=role,
+                    at=None,
+                    data=plain(data),
+                    account=account,
+                    **keyed,
+                )
+                return
+        self.perform_declared(action, account, request, files)
+
+    def perform_declared(
+        self,
+        action: dict[str, Any],
+        account: str | None = None,
+        request: Request | None = None,
+        files: Mapping[str, Uploaded] | None = None,
+    ) -> None:
+        """`perform` by the declarations alone: the policy table, `Act`, the verb."""
         if not isinstance(action, dict):
             raise DomainError("invalid_value", "an action must be an object")
         # Before SPEC §3's checks: a text no field may hold makes the action unreadable,
