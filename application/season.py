@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,26 @@ def exact_int(text: str) -> int | Decimal:
 def loads_exact(text: str | bytes) -> Any:
     """JSON with every number read exactly (SPEC §2.0): decimals as Decimal, never float.
     `NaN` and `Infinity` become Decimal too, so the field that holds one refuses it."""
-    return json.loads(text, parse_float=Decimal, parse_int=exact_int, parse_constant=Decimal)
+    return json.loads(
+        text,
+        parse_float=Decimal,
+        parse_int=exact_int,
+        parse_constant=Decimal,
+        object_pairs_hook=_shared_texts,
+    )
+
+
+SHARED_TEXT = 64  # ids, verbs, labels: a season repeats them in every action
+
+
+def _shared_texts(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose short texts are shared with every equal text (`sys.intern`): a
+    600,000-action season names the same verbs, actors, units and items over and over,
+    and each would otherwise be a string of its own (≈ 190 MB of such a season)."""
+    return {
+        key: sys.intern(value) if type(value) is str and len(value) <= SHARED_TEXT else value
+        for key, value in pairs
+    }
 
 
 class _DecimalLoader(yaml.SafeLoader):
