@@ -229,19 +229,45 @@ class Attached:
         }
 
 
+@dataclass(frozen=True)
+class Attaching:
+    """An event that attaches files, with what reading rights ask of it."""
+
+    position: int
+    verb: str
+    actor: str
+    units: frozenset[str]  # the units it concerns (application.audit.with_units)
+    attachments: tuple[dict[str, Any], ...]
+
+
+def attaching_events(events: list[CycleEvent]) -> list[Attaching]:
+    """The events that attach files, in order (`AssessApp.attaching_events` keeps them
+    per cycle, so that a download does not read the whole cycle again)."""
+    return [
+        Attaching(
+            event.originator_version,
+            VERB_OF_EVENT.get(type(event).__name__, ""),
+            event.actor,
+            frozenset(units),
+            tuple(attachments_of(event.data)),
+        )
+        for _, event, units in with_units(events)
+        if attachments_of(event.data)
+    ]
+
+
 def attached_files(
-    events: list[CycleEvent], unit: str | None = None, actor: str | None = None
+    attaching: Iterable[Attaching], unit: str | None = None, actor: str | None = None
 ) -> dict[str, Attached]:
     """The files attached to the events that concern `unit` and were done by `actor`
     (None: any), by digest, in the order first attached."""
     found: dict[str, Attached] = {}
-    for _, event, units in with_units(events):
-        listed = attachments_of(event.data)
-        if not listed or (unit is not None and unit not in units):
+    for event in attaching:
+        if (unit is not None and unit not in event.units) or (
+            actor is not None and event.actor != actor
+        ):
             continue
-        if actor is not None and event.actor != actor:
-            continue
-        for entry in listed:
+        for entry in event.attachments:
             file = found.get(entry["sha256"])
             if file is None:
                 file = found[entry["sha256"]] = Attached(
@@ -249,8 +275,8 @@ def attached_files(
                 )
             file.events.append(
                 {
-                    "position": event.originator_version,
-                    "verb": VERB_OF_EVENT.get(type(event).__name__, ""),
+                    "position": event.position,
+                    "verb": event.verb,
                     "actor": event.actor,
                     "name": entry["name"],
                 }
@@ -274,20 +300,17 @@ def visible_files(app: AssessApp, viewer: Viewer) -> list[dict[str, Any]]:
     """The files of the cycle the viewer may read: those attached to events its audit
     trail shows, then its own uploads not attached yet (`events` empty)."""
     unit, actor = viewer.audit_scope(None, None)
+    own = {upload["sha256"]: upload for upload in _own_uploads(app, viewer)}
     shown = [
-        {**file.as_dict(), "uploaded_by_you": False}
-        for file in attached_files(app.events_of(viewer.cycle), unit, actor).values()
+        {**file.as_dict(), "uploaded_by_you": file.sha256 in own}
+        for file in attached_files(app.attaching_events(viewer.cycle), unit, actor).values()
     ]
     attached = {file["sha256"] for file in shown}
-    own = {file["sha256"] for file in _own_uploads(app, viewer)}
-    for file in shown:
-        file["uploaded_by_you"] = file["sha256"] in own
-    for upload in _own_uploads(app, viewer):
-        if upload["sha256"] not in attached:
-            attached.add(upload["sha256"])
+    for digest, upload in own.items():
+        if digest not in attached:
             shown.append(
                 {
-                    "sha256": upload["sha256"],
+                    "sha256": digest,
                     "name": upload["name"],
                     "media_type": upload["media_type"],
                     "size": upload["size"],

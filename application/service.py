@@ -26,7 +26,7 @@ from assess.application.batches import (
     perform_batch,
     stored_before,
 )
-from assess.application.files import FileStore, named_digests
+from assess.application.files import Attaching, FileStore, attaching_events, named_digests
 from assess.application.freshness import ReadStaleness
 from assess.application.group_commit import CycleLocks, GroupCommit, WriterLock
 from assess.application.library import first_line
@@ -74,6 +74,7 @@ class AssessApp(Application[UUID]):
         super().__init__(env)
         self._results_cache: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._results_lock = threading.Lock()
+        self._attaching: OrderedDict[str, tuple[int, list[Attaching]]] = OrderedDict()
         self._snapshot_due: dict[UUID, int] = {}  # the position at which to take the next
         self._staleness = ReadStaleness(int(self.env.get("READ_STALENESS_MS") or 0))
         self._locks = CycleLocks()
@@ -152,6 +153,22 @@ class AssessApp(Application[UUID]):
         files = self.uploaded(cycle_id, actions, account)
         with collector_paused(len(actions) if isinstance(actions, list) else 0):
             return self._group_commit.submit(cycle_id, actions, account, request, files)
+
+    def attaching_events(self, cycle_id: str) -> list[Attaching]:
+        """The cycle's events that attach evidence files, kept for the position the cycle
+        stands at (as fresh as any read): reading rights on a file need them, and a
+        cycle's events are many."""
+        position = self.inspect(cycle_id, lambda cycle: cycle.version)
+        with self._results_lock:
+            kept = self._attaching.get(cycle_id)
+        if kept is not None and kept[0] == position:
+            return kept[1]
+        found = attaching_events(self.events_of(cycle_id))
+        with self._results_lock:
+            self._attaching[cycle_id] = (position, found)
+            while len(self._attaching) > RESULTS_CACHE_SIZE:
+                self._attaching.popitem(last=False)
+        return found
 
     def uploaded(
         self, cycle_id: str, actions: list[Any], account: str | None

@@ -115,9 +115,11 @@ def list_files(ctx: click.Context, cycle: str, output: str) -> None:
 
 
 def _listing(app: AssessApp, cycle: str) -> dict[str, Any]:
-    from assess.application.files import attached_files
+    from assess.application.files import attached_files, attaching_events
 
-    attached = [file.as_dict() for file in attached_files(app.events_of(cycle)).values()]
+    attached = [
+        file.as_dict() for file in attached_files(attaching_events(app.events_of(cycle))).values()
+    ]
     known = {file["sha256"] for file in attached}
     uploads = app.files.uploads(cycle) if app.files is not None else []
     waiting = [upload for upload in uploads if upload["sha256"] not in known]

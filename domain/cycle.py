@@ -161,7 +161,7 @@ class Cycle(Aggregate):
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
         """The next event, linked to the one before. Built as the library's constructor
-        builds it (the same attributes in the same order: tests/unit/test_lean_paths.py
+        builds it (the same attributes in the same order: tests/integration/test_lean_paths.py
         holds them equal) without its per-event checks: this cycle numbers its own events."""
         timestamp = event_class.create_timestamp()
         position = self.version + 1
@@ -204,16 +204,7 @@ class Cycle(Aggregate):
             flat = flat_score(self, action)
             if flat is not None:
                 actor, role, data = flat
-                keyed = {} if request is None else {"request": request}
-                self.trigger_event(
-                    ev.ScoreSubmitted,
-                    actor=actor,
-                    role=role,
-                    at=None,
-                    data=plain(data),
-                    account=account,
-                    **keyed,
-                )
+                self._store(ev.ScoreSubmitted, actor, role, None, plain(data), account, request)
                 return
         self.perform_declared(action, account, request, files)
 
@@ -248,15 +239,22 @@ class Cycle(Aggregate):
         self._record(event_class, act, plain(data))
 
     def _record(self, event_class: type[ev.CycleEvent], act: Act, data: dict[str, Any]) -> None:
-        keyed = {} if act.request is None else {"request": act.request}
+        self._store(event_class, act.actor, act.role, act.at, data, act.account, act.request)
+
+    def _store(
+        self,
+        event_class: type[ev.CycleEvent],
+        actor: str,
+        role: str,
+        at: str | None,
+        data: dict[str, Any],
+        account: str | None,
+        request: Request | None,
+    ) -> None:
+        """One event, by whom and when; `request` only when a keyed request made it."""
+        keyed = {} if request is None else {"request": request}
         self.trigger_event(
-            event_class,
-            actor=act.actor,
-            role=act.role,
-            at=act.at,
-            data=data,
-            account=act.account,
-            **keyed,
+            event_class, actor=actor, role=role, at=at, data=data, account=account, **keyed
         )
 
     def _emit_version(self, event_class: type[ev.CycleEvent], act: Act, **data: Any) -> None:

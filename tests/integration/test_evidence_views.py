@@ -105,3 +105,20 @@ def test_a_case_file_lists_every_file_attached_to_the_events_it_cites(app: Asses
     assert cited, "the appellant's events attach files"
     assert {f["sha256"] for f in found["files"]} == {entry["sha256"] for entry in cited}
     assert len(found["files"]) == len({f["sha256"] for f in found["files"]})
+
+
+def test_the_events_that_attach_files_are_read_once_per_position(
+    app: AssessApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A download checks reading rights against the cycle's attaching events: kept for
+    the position the cycle stands at, read again once it moves on."""
+    season = _season()
+    attached = _with_files(app, {**season, "actions": season["actions"][:12]})
+    first = app.attaching_events(CYCLE)
+    assert [list(event.attachments) for event in first] == attached
+    reads: list[str] = []
+    real = app.events_of
+    monkeypatch.setattr(app, "events_of", lambda cycle: reads.append(cycle) or real(cycle))
+    assert app.attaching_events(CYCLE) is first and reads == []
+    app.act(CYCLE, [season["actions"][12]], account=season["actions"][12]["by"])
+    assert app.attaching_events(CYCLE) == first and reads == [CYCLE]
