@@ -27,7 +27,7 @@ from assess.domain.schemes import (
 from assess.domain.schemes import group_party_org as gpo
 from assess.domain.schemes import leadership_team as lt
 from assess.domain.schemes import performance_evaluation as pe
-from assess.domain.texts import ID, LONGEST
+from assess.domain.texts import ID, LONGEST, all_printable
 
 RULE = VERB_POLICY["submit_score"]
 # The fields of the plain case in each scheme (`unit` optional for a unit's own).
@@ -44,7 +44,7 @@ def flat_score(cycle: Any, action: dict[str, Any]) -> tuple[str, str, dict[str, 
     with this very data; None for anything else."""
     scheme = cycle.scheme
     fields = FIELDS.get(scheme)
-    if fields is None or not fields.issuperset(action) or not _printable(action):
+    if fields is None or not fields.issuperset(action) or not all_printable(action):
         return None
     admitted = _admitted(cycle, scheme, action)
     if admitted is None:
@@ -99,20 +99,6 @@ def _admitted(cycle: Any, scheme: str, action: dict[str, Any]) -> tuple[str, Any
         if role == limit.role and action.get(limit.field) not in limit.values:
             return None
     return by, actor
-
-
-def _printable(action: dict[str, Any]) -> bool:
-    """Every key and text printable, and nothing nested (a plain case has neither)."""
-    for key, value in action.items():
-        if not key.isprintable():
-            return False
-        kind = type(value)
-        if kind is str:
-            if not value.isprintable():
-                return False
-        elif kind is dict or kind is list:
-            return False
-    return True
 
 
 def _known(value: Any, known: dict[str, Any]) -> TypeGuard[str]:

@@ -40,11 +40,11 @@ def check_characters(document: Any, name: str = "") -> None:
     time, and a refusal that quoted one could not even be encoded as UTF-8. `name`
     prefixes the path named in the refusal (`deductions.0.reason`). The walks keep their
     own stack: a document nested a thousand deep is no recursion hazard."""
-    if not _all_printable(document):  # rare (a newline in free text): look closer
+    if not all_printable(document):  # rare (a newline in free text): look closer
         _walk_with_paths(document, name)
 
 
-def _all_printable(document: Any) -> bool:
+def all_printable(document: Any) -> bool:
     """Every text printable: the common case, checked without naming paths (this runs
     for every action of every import). A flat object of texts and numbers, as most
     actions are, is checked in one pass."""
